@@ -1,0 +1,132 @@
+/**
+ * Storage ports: what the gateway's use cases need from persistence, in plain data. The SQL
+ * adapter (store/sql/) implements them over PGlite or PostgreSQL with one schema.
+ *
+ * Invariants: every write that must be audited happens inside `withTransaction`, together with its
+ * audit entry (ARCHITECTURE.md "Storage"); the audit log is append-only — no port updates or
+ * deletes an entry.
+ */
+import type { Bundle, Resource } from '../fhir/types.js';
+
+export interface IdentifierKey {
+  system: string;
+  value: string;
+}
+
+export interface StoredDocument {
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  identifier: IdentifierKey;
+  /** SHA-256 of the canonical submitted content, for idempotent resubmission. */
+  contentHash: string;
+  /** Participant id of the submitting hospital (null for documents loaded by an operator). */
+  submitter: string | null;
+  patientIdentifiers: IdentifierKey[];
+  /** The Bundle as stored (meta.versionId and meta.lastUpdated set). */
+  resource: Bundle;
+}
+
+export interface NewDocument {
+  id: string;
+  identifier: IdentifierKey;
+  contentHash: string;
+  submitter: string | null;
+  patientIdentifiers: IdentifierKey[];
+  resource: Bundle;
+  lastUpdated: string;
+}
+
+export interface DocumentSearch {
+  identifier?: IdentifierKey;
+  patientIdentifier?: IdentifierKey;
+  /** Restrict to one submitter (a hospital reads only its own submissions). */
+  submitter?: string;
+  ids?: string[];
+  count: number;
+  offset: number;
+}
+
+export interface DocumentStore {
+  /** Latest version of the logical document with this Bundle.identifier, if any. */
+  findByIdentifier(identifier: IdentifierKey): Promise<StoredDocument | undefined>;
+  /** Stores version `versionId` (1 for a new document). */
+  insertVersion(doc: NewDocument, versionId: number): Promise<StoredDocument>;
+  get(id: string, versionId?: number): Promise<StoredDocument | undefined>;
+  search(query: DocumentSearch): Promise<{ total: number; documents: StoredDocument[] }>;
+}
+
+/** Head of the audit hash chain. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface AuditRecord {
+  seq: number;
+  recorded: string;
+  prevHash: string;
+  hash: string;
+  event: Resource;
+}
+
+/** A signed checkpoint of the chain head (src/audit/checkpoint.ts); `jws` is a compact JWS. */
+export interface AuditCheckpoint {
+  seq: number;
+  headHash: string;
+  time: string;
+  jws: string;
+}
+
+/** A token search value: `system|code`, `code`, `|code` (no system) or `system|` (any code). */
+export interface TokenKey {
+  system?: string;
+  code?: string;
+}
+
+/** Typed AuditEvent search (src/audit/search.ts parses the FHIR parameters into it). */
+export interface AuditQuery {
+  /** Each inner list is OR-ed, the lists are AND-ed (FHIR: comma = OR, repeated param = AND). */
+  patient: string[][];
+  patientIdentifier: IdentifierKey[][];
+  agent: string[][];
+  entity: string[][];
+  type: TokenKey[][];
+  subtype: TokenKey[][];
+  outcome: string[][];
+  /** recorded >= / < these instants (each date parameter gives one or two bounds). */
+  recordedFrom: string[];
+  recordedBefore: string[];
+  sort: 'seq' | '-seq';
+  count: number;
+  offset: number;
+}
+
+export interface AuditLog {
+  /**
+   * Appends one entry to the single chain. The store serialises appenders (an advisory lock in
+   * PostgreSQL) and calls `build` with the current head; `build` returns the entry and its hash.
+   */
+  appendChained(build: (head: ChainHead | null) => { event: Resource; hash: string; recorded: string }): Promise<AuditRecord>;
+  /** Current head of the chain (null when empty). */
+  head(): Promise<ChainHead | null>;
+  /** Entries with seq >= fromSeq, ascending, read page by page (constant memory). */
+  iterate(fromSeq?: number): AsyncIterable<AuditRecord>;
+  search(query: AuditQuery): Promise<{ total: number; records: AuditRecord[] }>;
+  addCheckpoint(cp: AuditCheckpoint): Promise<void>;
+  /** Checkpoints ascending by seq. */
+  checkpoints(): AsyncIterable<AuditCheckpoint>;
+}
+
+export interface Stores {
+  documents: DocumentStore;
+  audit: AuditLog;
+}
+
+export interface Store extends Stores {
+  readonly kind: 'pglite' | 'postgres';
+  readonly capabilities: { multiProcess: boolean };
+  withTransaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
