@@ -1,0 +1,79 @@
+/**
+ * Per-request validation state and the hooks callers plug in.
+ *
+ * Invariants: one Ctx per top-level validate call (nothing shared between requests); the element
+ * budget bounds work on hostile input (a request that exceeds it gets one `too-costly` error, not a
+ * crashed or hung server); nesting is bounded separately (MAX_DEPTH), so the recursive walk can
+ * never overflow the stack.
+ */
+import type { Issue } from '../errors.js';
+import type { Resource } from '../fhir/types.js';
+import type { ProfileRegistry } from './registry.js';
+
+/** Maximum JSON elements (objects, array items, primitives) visited per validate call. */
+export const MAX_ELEMENTS = 1_000_000;
+/** Maximum Bundle entries accepted in one document / Bundle. */
+export const MAX_ENTRIES = 20_000;
+/** Maximum nesting of objects (resources inside resources included). */
+export const MAX_DEPTH = 64;
+
+export interface SelectorContext {
+  /** FHIRPath of the resource (`Bundle.entry[2].resource`). */
+  path: string;
+  /** The enclosing Bundle when the resource is an entry. */
+  bundle?: Resource;
+  /** The document's Composition, when validating a document. */
+  composition?: Resource;
+}
+
+/** Picks extra profile URLs for a resource by its content (e.g. the CN discharge summary profile). */
+export type ProfileSelector = (resource: Resource, context: SelectorContext) => string[];
+/** Extra domain checks (e.g. Chinese resident ID checksum) run on every resource. */
+export type ExtraCheck = (resource: Resource, path: string) => Issue[];
+
+export class LimitExceeded extends Error {}
+
+export interface BundleIndex {
+  /** fullUrl → entry index */
+  byFullUrl: Map<string, number>;
+  /** `Type/id` → entry indexes */
+  byTypeId: Map<string, number[]>;
+  fullUrls: (string | undefined)[];
+  isDocument: boolean;
+}
+
+export interface Ctx {
+  reg: ProfileRegistry;
+  issues: Issue[];
+  budget: number;
+  depth: number;
+  /** The resource whose elements are being walked (%resource). */
+  resource: Resource;
+  /** The outermost resource (%rootResource). */
+  root: Resource;
+  /** Index of the Bundle (if any) the current resource is an entry of. */
+  bundle?: BundleIndex;
+  /** fullUrl of the current Bundle entry. */
+  entryFullUrl?: string;
+  selectors: readonly ProfileSelector[];
+  extraChecks: readonly ExtraCheck[];
+  composition?: Resource;
+  bundleResource?: Resource;
+  /** Treat the top-level Bundle as a document whatever its type (validateDocument). */
+  forceDocument?: boolean;
+}
+
+export function issue(
+  ctx: Ctx,
+  severity: Issue['severity'],
+  code: string,
+  diagnostics: string,
+  expression: string,
+  rule?: string,
+): void {
+  ctx.issues.push({ severity, code, diagnostics, expression: [expression], ...(rule ? { rule } : {}) });
+}
+
+export function tick(ctx: Ctx): void {
+  if (--ctx.budget < 0) throw new LimitExceeded(`more than ${MAX_ELEMENTS} elements`);
+}

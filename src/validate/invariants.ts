@@ -1,0 +1,122 @@
+/**
+ * Invariants (`ElementDefinition.constraint`, FHIR R4 conformance-rules.html#constraints): each
+ * expression is compiled once with fhirpath.js and the R4 model, then evaluated per element.
+ *
+ * The base invariants that fire on every element or resource (ele-1, ext-1, dom-2..dom-5) are
+ * implemented natively — same rule, no FHIRPath engine in the hot path. A constraint whose
+ * expression cannot be compiled or throws is reported once per request as `information` and
+ * skipped: an engine gap must never reject (or crash on) a document.
+ */
+import fhirpath from 'fhirpath';
+import r4model from 'fhirpath/fhir-context/r4/index.js';
+import type { Ctx } from './context.js';
+import { issue } from './context.js';
+import type { ConstraintDef } from './model.js';
+
+type Json = Record<string, unknown>;
+type Evaluator = (value: unknown, env: Record<string, unknown>) => unknown[];
+
+export interface Runner {
+  def: ConstraintDef;
+  run: (value: unknown, ctx: Ctx) => boolean | 'skip';
+}
+
+/** Keys handled by the walker itself (ele-1) or never meaningful in JSON (xhtml ones handled elsewhere). */
+const WALKER_HANDLED = new Set(['ele-1', 'txt-1', 'txt-2']);
+
+function containedList(v: unknown): Json[] {
+  const c = (v as Json).contained;
+  return Array.isArray(c) ? (c.filter((x) => typeof x === 'object' && x !== null) as Json[]) : [];
+}
+
+/** Every string in a resource (iterative scan) — for dom-3 local references. */
+function allStrings(v: unknown): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === 'string') out.add(x);
+    else if (Array.isArray(x)) for (const y of x) stack.push(y);
+    else if (x && typeof x === 'object') for (const k in x as Json) if (k !== 'div') stack.push((x as Json)[k]);
+  }
+  return out;
+}
+
+const NATIVE: Record<string, (v: unknown) => boolean> = {
+  'ext-1': (v) => {
+    const o = v as Json;
+    const hasValue = Object.keys(o).some((k) => k.startsWith('value'));
+    return Array.isArray(o.extension) && o.extension.length > 0 ? !hasValue : hasValue;
+  },
+  'dom-2': (v) => containedList(v).every((c) => containedList(c).length === 0),
+  'dom-3': (v) => {
+    const cs = containedList(v);
+    if (!cs.length) return true;
+    const strings = allStrings(v);
+    if (strings.has('#')) return true;
+    return cs.every((c) => typeof c.id !== 'string' || strings.has('#' + c.id) || allStrings(c).has('#'));
+  },
+  'dom-4': (v) =>
+    containedList(v).every((c) => {
+      const m = c.meta as Json | undefined;
+      return !m || (m.versionId === undefined && m.lastUpdated === undefined);
+    }),
+  'dom-5': (v) => containedList(v).every((c) => !(c.meta as Json | undefined)?.security),
+};
+
+const compiled = new Map<string, Evaluator | null>();
+
+function compileExpr(base: string, expression: string): Evaluator | null {
+  const key = base + '\u0000' + expression;
+  let f = compiled.get(key);
+  if (f === undefined) {
+    try {
+      f = fhirpath.compile({ base, expression }, r4model, { resolveInternalTypes: true }) as unknown as Evaluator;
+    } catch {
+      f = null;
+    }
+    compiled.set(key, f);
+  }
+  return f;
+}
+
+/** Turns constraint definitions into runners; `base` is the element path used for FHIRPath typing. */
+export function makeRunners(defs: readonly ConstraintDef[], base: string): Runner[] {
+  const out: Runner[] = [];
+  for (const def of defs) {
+    if (WALKER_HANDLED.has(def.key)) continue;
+    const native = NATIVE[def.key];
+    if (native) {
+      out.push({ def, run: (v) => native(v) });
+      continue;
+    }
+    if (!def.expression) continue;
+    const expr = def.expression;
+    out.push({
+      def,
+      run: (v, ctx) => {
+        const f = compileExpr(base, expr);
+        if (!f) return 'skip';
+        const r = f(v, { resource: ctx.resource, rootResource: ctx.root });
+        return !(r.length === 1 && r[0] === false);
+      },
+    });
+  }
+  return out;
+}
+
+export function runInvariants(runners: readonly Runner[], value: unknown, path: string, ctx: Ctx): void {
+  for (const r of runners) {
+    let ok: boolean | 'skip';
+    try {
+      ok = r.run(value, ctx);
+    } catch {
+      ok = 'skip';
+    }
+    if (ok === 'skip') {
+      issue(ctx, 'information', 'informational', `Constraint ${r.def.key} could not be evaluated and was not checked`, path, 'invariant-skipped');
+    } else if (!ok) {
+      issue(ctx, r.def.severity, 'invariant', `Constraint failed: ${r.def.key}: '${r.def.human}'`, path, r.def.key);
+    }
+  }
+}

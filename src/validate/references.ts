@@ -1,0 +1,140 @@
+/**
+ * References: lexical form, target type, and resolution inside a Bundle / contained resources
+ * (FHIR R4 references.html §2.3.0, bundle.html#references "Resolving references in Bundles").
+ *
+ * Resolution rules: `#id` → contained resource of the root resource; absolute URLs and URNs →
+ * entry with that fullUrl; relative `Type/id[/_history/v]` → made absolute against the referencing
+ * entry's fullUrl when that is a RESTful URL, else matched by type and id. In a document Bundle an
+ * unresolved URN or relative reference is an error (a document must be self-contained, R4
+ * documents.html §3.3.1); elsewhere it is a warning.
+ */
+import type { BundleIndex, Ctx } from './context.js';
+import { issue } from './context.js';
+import type { ElementNode } from './model.js';
+
+type Json = Record<string, unknown>;
+
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const ABSOLUTE_REST = /^(https?:\/\/.*\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
+export function indexBundle(bundle: Json, forceDocument = false): BundleIndex {
+  const entries = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
+  const byFullUrl = new Map<string, number>();
+  const byTypeId = new Map<string, number[]>();
+  const fullUrls: (string | undefined)[] = [];
+  entries.forEach((e, i) => {
+    const entry = (e && typeof e === 'object' ? e : {}) as Json;
+    const fu = typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
+    fullUrls.push(fu);
+    if (fu && !byFullUrl.has(fu)) byFullUrl.set(fu, i);
+    const r = entry.resource as Json | undefined;
+    if (r && typeof r.resourceType === 'string' && typeof r.id === 'string') {
+      const k = `${r.resourceType}/${r.id}`;
+      const l = byTypeId.get(k) ?? [];
+      l.push(i);
+      byTypeId.set(k, l);
+    }
+  });
+  return { byFullUrl, byTypeId, fullUrls, isDocument: forceDocument || bundle.type === 'document' };
+}
+
+function entryResource(ctx: Ctx, i: number): Json | undefined {
+  const b = ctx.bundleResource as Json | undefined;
+  const e = Array.isArray(b?.entry) ? (b!.entry as Json[])[i] : undefined;
+  return e?.resource as Json | undefined;
+}
+
+export type Resolution = { kind: 'found'; resource: Json } | { kind: 'missing' } | { kind: 'external' };
+
+export function resolveReference(ref: string, ctx: Ctx): Resolution {
+  if (ref.startsWith('#')) {
+    const contained = (ctx.root as Json).contained ?? (ctx.resource as Json).contained;
+    const list = Array.isArray(contained) ? (contained as Json[]) : [];
+    const r = list.find((c) => c && c.id === ref.slice(1));
+    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+  }
+  const b = ctx.bundle;
+  if (!b) return { kind: 'external' };
+  const plain = ref.replace(/\/_history\/[^/]+$/, '');
+  const direct = b.byFullUrl.get(ref) ?? b.byFullUrl.get(plain);
+  if (direct !== undefined) {
+    const r = entryResource(ctx, direct);
+    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+  }
+  if (ref.startsWith('urn:')) return { kind: 'missing' };
+  const rel = RELATIVE.exec(ref);
+  if (rel) {
+    const base = ctx.entryFullUrl ? ABSOLUTE_REST.exec(ctx.entryFullUrl) : null;
+    if (base) {
+      const abs = base[1] + rel[1] + '/' + rel[2];
+      const i = b.byFullUrl.get(abs);
+      if (i !== undefined) {
+        const r = entryResource(ctx, i);
+        return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+      }
+      return { kind: 'missing' };
+    }
+    const hits = b.byTypeId.get(`${rel[1]}/${rel[2]}`);
+    if (hits?.length === 1) {
+      const r = entryResource(ctx, hits[0]!);
+      if (r) return { kind: 'found', resource: r };
+    }
+    return { kind: 'missing' };
+  }
+  return { kind: 'external' };
+}
+
+function allowedTargets(node: ElementNode, ctx: Ctx): string[] | undefined {
+  const t = node.types.find((x) => x.code === 'Reference');
+  if (!t || !t.targetProfiles.length) return undefined;
+  const out: string[] = [];
+  for (const p of t.targetProfiles) {
+    const core = /^http:\/\/hl7\.org\/fhir\/StructureDefinition\/([A-Za-z]+)(\|.*)?$/.exec(p);
+    const type = core && ctx.reg.isResourceType(core[1]!) ? core[1] : (ctx.reg.structureDefinition(p)?.type as string | undefined);
+    if (core?.[1] === 'Resource') return undefined;
+    if (type) out.push(type);
+  }
+  return out.length ? out : undefined;
+}
+
+/** Checks one Reference value at `path`. */
+export function checkReference(value: Json, node: ElementNode, path: string, ctx: Ctx): void {
+  const ref = value.reference;
+  let type: string | undefined = typeof value.type === 'string' ? value.type : undefined;
+  if (typeof ref === 'string') {
+    const rel = RELATIVE.exec(ref) ?? ABSOLUTE_REST.exec(ref)?.slice(1);
+    if (!ref.startsWith('#') && !ref.includes(':') && !rel) {
+      issue(ctx, 'error', 'invalid', `Relative URLs must be of the format [ResourceName]/[id]. Encountered ${ref}`, `${path}.reference`, 'reference-format');
+      return;
+    }
+    if (rel) type = rel[1];
+    const res = resolveReference(ref, ctx);
+    if (res.kind === 'found') type = String(res.resource.resourceType);
+    else if (res.kind === 'missing') {
+      if (ref.startsWith('#')) {
+        issue(ctx, 'error', 'structure', `Unable to resolve resource with reference '${ref}'`, path, 'reference-contained');
+      } else if (ctx.bundle) {
+        const doc = ctx.bundle.isDocument;
+        issue(
+          ctx,
+          doc ? 'error' : 'warning',
+          doc ? 'invalid' : 'required',
+          `Can't find '${ref}' in the bundle`,
+          path,
+          'reference-unresolved',
+        );
+      }
+    }
+  }
+  const allowed = allowedTargets(node, ctx);
+  if (type && allowed && ctx.reg.isResourceType(type) && !allowed.includes(type)) {
+    issue(
+      ctx,
+      'error',
+      'structure',
+      `The type '${type}' implied by the reference URL ${String(ref ?? '')} is not a valid Target for this element (must be one of [${allowed.join(', ')}])`,
+      path,
+      'reference-target',
+    );
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The profile registry: every StructureDefinition, ValueSet and CodeSystem the validator may use,
+ * indexed by canonical URL (and `url|version`), with StructureDefinitions compiled to ElementNode
+ * trees and ValueSets expanded.
+ *
+ * Invariants: the registry object is frozen; conformance resources are indexed once at creation;
+ * caller-supplied profiles (everything that is not an R4 core definition) are compiled at creation,
+ * core type/resource definitions and ValueSet expansions are compiled on first use and memoised —
+ * either way each is built once and never re-interpreted per request. Only FHIR R4 core resource
+ * types (kind resource, derivation specialization, from the core definitions — never Medplum's own
+ * types) are resource types here.
+ */
+import type { Resource } from '../fhir/types.js';
+import { compileStructure } from './compile.js';
+import type { ElementNode } from './model.js';
+import { expandValueSet, type ExpansionResult } from './valueset.js';
+
+type Json = Record<string, unknown>;
+
+export interface ProfileRegistry {
+  /** Raw StructureDefinition by canonical (`url` or `url|version`). */
+  structureDefinition(url: string): Json | undefined;
+  /** Compiled tree of a StructureDefinition (profile, extension or core type). */
+  structure(url: string): ElementNode | undefined;
+  /** Compiled tree of a core type or resource by its name (`Patient`, `Identifier`). */
+  typeTree(code: string): ElementNode | undefined;
+  isResourceType(name: string): boolean;
+  valueSet(url: string): Json | undefined;
+  codeSystem(url: string): Json | undefined;
+  /** Expansion of a ValueSet; `ok: false` with a reason when it cannot be expanded or is unknown. */
+  expansion(url: string): ExpansionResult;
+  /** Every StructureDefinition URL held (for listings). */
+  readonly profileUrls: readonly string[];
+}
+
+const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+
+function stripVersion(url: string): string {
+  const i = url.indexOf('|');
+  return i < 0 ? url : url.slice(0, i);
+}
+
+export function createProfileRegistry(resources: readonly Resource[]): ProfileRegistry {
+  const sds = new Map<string, Json>();
+  const vss = new Map<string, Json>();
+  const css = new Map<string, Json>();
+  const resourceTypes = new Set<string>();
+  const put = (m: Map<string, Json>, r: Json): void => {
+    if (typeof r.url !== 'string') return;
+    // Later definitions win over earlier ones (caller profiles are passed after the core set).
+    m.set(r.url, r);
+    if (typeof r.version === 'string') m.set(`${r.url}|${r.version}`, r);
+  };
+  for (const r of resources as unknown as Json[]) {
+    if (r.resourceType === 'StructureDefinition') {
+      put(sds, r);
+      if (
+        r.kind === 'resource' &&
+        r.derivation === 'specialization' &&
+        typeof r.url === 'string' &&
+        r.url === CORE + String(r.type) &&
+        r.abstract !== true
+      ) {
+        resourceTypes.add(String(r.type));
+      }
+    } else if (r.resourceType === 'ValueSet') put(vss, r);
+    else if (r.resourceType === 'CodeSystem') put(css, r);
+  }
+  const lookup = (m: Map<string, Json>, url: string): Json | undefined => m.get(url) ?? m.get(stripVersion(url));
+
+  const compiled = new Map<Json, ElementNode | null>();
+  const compiling = new Set<Json>();
+  const typeTree = (code: string): ElementNode | undefined => structure(CORE + code);
+  const structure = (url: string): ElementNode | undefined => {
+    const sd = lookup(sds, url);
+    if (!sd) return undefined;
+    const hit = compiled.get(sd);
+    if (hit !== undefined) return hit ?? undefined;
+    if (compiling.has(sd)) return undefined; // circular baseDefinition: treat as unknown
+    compiling.add(sd);
+    try {
+      const isCoreSpecialisation = sd.derivation !== 'constraint' && typeof sd.url === 'string' && sd.url.startsWith(CORE);
+      const baseUrl = typeof sd.baseDefinition === 'string' ? sd.baseDefinition : undefined;
+      const base = !isCoreSpecialisation && baseUrl ? structure(baseUrl) : undefined;
+      const tree = compileStructure(sd, base, typeTree);
+      compiled.set(sd, tree);
+      return tree;
+    } finally {
+      compiling.delete(sd);
+    }
+  };
+  const expansions = new Map<string, ExpansionResult>();
+  const termSource = { codeSystem: (u: string) => lookup(css, u), valueSet: (u: string) => lookup(vss, u) };
+  const expansion = (url: string): ExpansionResult => {
+    let r = expansions.get(url);
+    if (!r) {
+      r = expandValueSet(url, termSource);
+      expansions.set(url, r);
+    }
+    return r;
+  };
+
+  // Caller profiles are compiled now, so a broken one shows at start-up, not on the first request.
+  for (const sd of new Set(sds.values())) {
+    if (typeof sd.url === 'string' && !sd.url.startsWith(CORE)) structure(sd.url);
+  }
+
+  return Object.freeze({
+    structureDefinition: (url: string) => lookup(sds, url),
+    structure,
+    typeTree,
+    isResourceType: (name: string) => resourceTypes.has(name),
+    valueSet: (url: string) => lookup(vss, url),
+    codeSystem: (url: string) => lookup(css, url),
+    expansion,
+    profileUrls: Object.freeze([...new Set([...sds.values()].map((s) => String(s.url)))]),
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * Slicing (FHIR R4 profiling.html#slicing): assigns each item of a sliced element to the slice
+ * whose discriminators it satisfies, then checks slice cardinalities and closed slicing.
+ *
+ * Discriminator types: value, pattern (fixed/pattern value — or a required, expandable binding — at
+ * the discriminator path), type, profile (item conforms to the profile with no errors), exists.
+ * Paths: dotted element names, `$this`, `extension('url')`, `resolve()`, `ofType(T)`.
+ * Invariant: matchers are built once per slice node (memoised) and are pure.
+ */
+import type { Ctx } from './context.js';
+import { issue } from './context.js';
+import type { Discriminator, ElementNode } from './model.js';
+import { upperFirst } from './model.js';
+import { matchesPattern } from './pattern.js';
+
+type Json = Record<string, unknown>;
+
+export interface SliceEnv {
+  /** Resolves a Reference (string) to a resource inside the current Bundle / contained. */
+  resolve(ref: unknown, ctx: Ctx): Json | undefined;
+  /** True when `value` (of `type`) has no errors against `profile`. */
+  conforms(value: unknown, profile: string, type: string, ctx: Ctx): boolean;
+}
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function childrenOf(n: ElementNode, ctx: Ctx): ElementNode[] {
+  if (n.children.length) return n.children;
+  const t = n.types.length === 1 ? n.types[0]!.code : undefined;
+  return t ? ctx.reg.typeTree(t)?.children ?? [] : [];
+}
+
+function splitPath(p: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (const ch of p) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '.' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** The element definition a discriminator path designates inside a slice. */
+function targetNode(slice: ElementNode, path: string, ctx: Ctx): ElementNode | undefined {
+  let cur: ElementNode | undefined = slice;
+  for (const seg of splitPath(path)) {
+    if (!cur) return undefined;
+    if (seg === '$this') continue;
+    if (seg === 'resolve()') continue;
+    const ext = /^extension\('([^']+)'\)$/.exec(seg);
+    if (ext) {
+      const exts: ElementNode | undefined = childrenOf(cur, ctx).find((c) => c.name === 'extension');
+      cur = exts?.slices.find((s) => s.types[0]?.profiles[0] === ext[1]);
+      continue;
+    }
+    const of = /^ofType\((\w+)\)$/.exec(seg);
+    if (of) {
+      cur = cur.typeSlices?.get(of[1]!) ?? cur;
+      continue;
+    }
+    const kids = childrenOf(cur, ctx);
+    cur = kids.find((c) => c.name === seg);
+  }
+  return cur;
+}
+
+/** Values at a discriminator path in an instance item. */
+function valuesAt(item: unknown, path: string, env: SliceEnv, ctx: Ctx): unknown[] {
+  let cur: unknown[] = [item];
+  for (const seg of splitPath(path)) {
+    if (seg === '$this') continue;
+    const next: unknown[] = [];
+    const ext = /^extension\('([^']+)'\)$/.exec(seg);
+    const of = /^ofType\((\w+)\)$/.exec(seg);
+    for (const v of cur) {
+      if (!isObj(v)) continue;
+      if (seg === 'resolve()') {
+        const r = env.resolve(v, ctx);
+        if (r) next.push(r);
+      } else if (ext) {
+        const list = Array.isArray(v.extension) ? v.extension : [];
+        for (const e of list) if (isObj(e) && e.url === ext[1]) next.push(e);
+      } else if (of) {
+        // the item itself when it is of that type (choice items are passed already typed)
+        next.push(v);
+      } else {
+        let x = v[seg];
+        if (x === undefined) {
+          const key = Object.keys(v).find((k) => k.startsWith(seg) && /^[A-Z]/.test(k.slice(seg.length)));
+          if (key) x = v[key];
+        }
+        if (Array.isArray(x)) next.push(...x);
+        else if (x !== undefined) next.push(x);
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+type Matcher = (item: unknown, itemType: string | undefined, ctx: Ctx) => boolean;
+
+function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEnv, ctx: Ctx): Matcher {
+  const target = targetNode(slice, d.path, ctx);
+  if (d.type === 'exists') {
+    const mustExist = (target?.min ?? 0) >= 1;
+    const mustNot = target?.max === 0;
+    return (item, _t, c) => {
+      const n = valuesAt(item, d.path, env, c).length;
+      return mustExist ? n > 0 : mustNot ? n === 0 : true;
+    };
+  }
+  if (d.type === 'type') {
+    const allowed = new Set((target ?? slice).types.map((t) => t.code));
+    return (item, itemType, c) => {
+      if (d.path === '$this') return itemType !== undefined && allowed.has(itemType);
+      const vals = valuesAt(item, d.path, env, c);
+      return vals.some((v) => isObj(v) && typeof v.resourceType === 'string' && allowed.has(v.resourceType));
+    };
+  }
+  if (d.type === 'profile') {
+    const profiles = (target ?? slice).types.flatMap((t) => t.profiles.map((p) => ({ p, code: t.code })));
+    return (item, itemType, c) => {
+      const vals = d.path === '$this' ? [item] : valuesAt(item, d.path, env, c);
+      return vals.some((v) =>
+        profiles.some(({ p, code }) => env.conforms(v, p, isObj(v) && typeof v.resourceType === 'string' ? v.resourceType : (itemType ?? code), c)),
+      );
+    };
+  }
+  // value / pattern
+  let expected: unknown = target?.fixed ?? target?.pattern;
+  if (expected === undefined && target && d.path.endsWith('url') && target.name === 'url') {
+    // extension slices: the url is fixed by the extension definition named in the slice's type
+    expected = slice.types[0]?.profiles[0];
+  }
+  if (expected === undefined && d.path.endsWith('url')) expected = slice.types[0]?.profiles[0];
+  if (expected === undefined && target?.binding?.strength === 'required' && target.binding.valueSet) {
+    const exp = ctx.reg.expansion(target.binding.valueSet);
+    if (exp.ok) {
+      const codes = exp.expansion.codes;
+      return (item, _t, c) =>
+        valuesAt(item, d.path, env, c).some((v) => {
+          if (typeof v === 'string') return exp.expansion.bareCodes.has(v);
+          if (!isObj(v)) return false;
+          const cods = Array.isArray(v.coding) ? (v.coding as Json[]) : [v];
+          return cods.some((x) => codes.has(`${String(x.system)}|${String(x.code)}`));
+        });
+    }
+  }
+  if (expected === undefined) return () => false;
+  return (item, _t, c) => valuesAt(item, d.path, env, c).some((v) => matchesPattern(expected, v));
+}
+
+const matcherCache = new WeakMap<ElementNode, Matcher>();
+
+function sliceMatcher(parent: ElementNode, slice: ElementNode, env: SliceEnv, ctx: Ctx): Matcher {
+  let m = matcherCache.get(slice);
+  if (!m) {
+    const ds = parent.slicing?.discriminators ?? [];
+    const parts = ds.map((d) => discriminatorMatcher(slice, d, env, ctx));
+    if (!ds.length) m = () => false;
+    else m = (item, t, c) => parts.every((p) => p(item, t, c));
+    matcherCache.set(slice, m);
+  }
+  return m;
+}
+
+/**
+ * Assigns items to slices and reports slice cardinality / closed-slicing problems.
+ * Returns, per item, the node to validate it against (its slice, or the sliced element).
+ */
+export function applySlicing(
+  parent: ElementNode,
+  items: readonly unknown[],
+  itemTypes: readonly (string | undefined)[],
+  itemPaths: readonly string[],
+  containerPath: string,
+  env: SliceEnv,
+  ctx: Ctx,
+): ElementNode[] {
+  const counts = new Map<ElementNode, number>();
+  const out: ElementNode[] = [];
+  const isExtension = parent.name === 'extension' || parent.name === 'modifierExtension';
+  items.forEach((item, i) => {
+    let hit: ElementNode | undefined;
+    for (const s of parent.slices) {
+      if (sliceMatcher(parent, s, env, ctx)(item, itemTypes[i], ctx)) {
+        hit = s;
+        break;
+      }
+    }
+    if (hit) counts.set(hit, (counts.get(hit) ?? 0) + 1);
+    else if (parent.slicing?.rules === 'closed') {
+      issue(ctx, 'error', 'structure', `This element does not match any known slice defined in the profile ${parent.owner} and slicing is CLOSED`, itemPaths[i]!, 'slicing-closed');
+    } else if (!isExtension && parent.slices.length) {
+      issue(ctx, 'information', 'informational', `This element does not match any known slice defined in the profile ${parent.owner}`, itemPaths[i]!, 'slicing-unmatched');
+    }
+    out.push(hit ?? parent);
+  });
+  for (const s of parent.slices) {
+    const n = counts.get(s) ?? 0;
+    const label = `${parent.path}:${s.sliceName ?? ''}`;
+    if (n < s.min) {
+      issue(ctx, 'error', 'structure', `Slice '${label}': a matching slice is required, but not found (from ${parent.owner})`, containerPath, 'slice-min');
+    }
+    if (n > s.max) {
+      issue(ctx, 'error', 'structure', `${label}: max allowed = ${s.max}, but found ${n} (from ${parent.owner})`, containerPath, 'slice-max');
+    }
+  }
+  return out;
+}
+
+export { upperFirst };

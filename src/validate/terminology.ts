@@ -1,0 +1,83 @@
+/**
+ * Binding checks against expanded ValueSets (FHIR R4 terminologies.html#strength) and code
+ * checks against CodeSystems we hold completely.
+ *
+ * required → error when no code is in an expandable ValueSet; extensible → warning; preferred /
+ * example → nothing. A ValueSet we cannot expand (e.g. all of LOINC) gives no error: at most an
+ * information issue, so a missing terminology server never rejects a document. Unknown code
+ * systems are not errors (../shared/DOMAIN.md "Unknown code systems ... are warnings").
+ */
+import type { Ctx } from './context.js';
+import { issue } from './context.js';
+
+type Json = Record<string, unknown>;
+
+interface Code {
+  system?: string;
+  code: string;
+}
+
+function codesOf(type: string, v: unknown): Code[] | undefined {
+  if (typeof v === 'string' && (type === 'code' || type === 'string' || type === 'uri')) return [{ code: v }];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Json;
+  if (type === 'Coding' || type === 'Quantity' || type.endsWith('Quantity') || type === 'Age' || type === 'Duration' || type === 'Distance' || type === 'Count') {
+    return typeof o.code === 'string' ? [{ ...(typeof o.system === 'string' ? { system: o.system } : {}), code: o.code }] : [];
+  }
+  if (type === 'CodeableConcept') {
+    const out: Code[] = [];
+    if (Array.isArray(o.coding)) {
+      for (const c of o.coding as Json[]) {
+        if (c && typeof c.code === 'string') out.push({ ...(typeof c.system === 'string' ? { system: c.system } : {}), code: c.code });
+      }
+    }
+    return out;
+  }
+  return undefined;
+}
+
+const CODED_TYPES = new Set(['code', 'Coding', 'CodeableConcept', 'Quantity', 'SimpleQuantity', 'MoneyQuantity', 'Age', 'Duration', 'Distance', 'Count', 'string', 'uri']);
+
+export function checkBinding(ctx: Ctx, binding: { strength: string; valueSet?: string }, type: string, value: unknown, path: string): void {
+  if (!binding.valueSet || (binding.strength !== 'required' && binding.strength !== 'extensible')) return;
+  if (!CODED_TYPES.has(type)) return;
+  const codes = codesOf(type, value);
+  if (!codes || codes.length === 0) return;
+  const exp = ctx.reg.expansion(binding.valueSet);
+  if (!exp.ok) {
+    if (!ctx.reg.valueSet(binding.valueSet)) {
+      issue(ctx, 'warning', 'not-found', `ValueSet '${binding.valueSet}' not found`, path, 'valueset-unknown');
+    }
+    return;
+  }
+  const { codes: set, bareCodes } = exp.expansion;
+  const inVs = (c: Code): boolean => (c.system === undefined ? bareCodes.has(c.code) : set.has(`${c.system}|${c.code}`));
+  if (codes.some(inVs)) return;
+  const severity = binding.strength === 'required' ? 'error' : 'warning';
+  const shown = codes.map((c) => (c.system ? `${c.system}#${c.code}` : c.code)).join(', ');
+  const what = type === 'CodeableConcept' ? `None of the codings provided (${shown}) are` : `The code provided (${shown}) is not`;
+  issue(ctx, severity, 'code-invalid', `${what} in the value set '${exp.expansion.title}' (${binding.valueSet}), and a code from this value set is ${binding.strength === 'required' ? 'required' : 'expected'}`, path, `binding-${binding.strength}`);
+}
+
+/** A Coding whose system is a CodeSystem we hold completely must use one of its codes. */
+export function checkCoding(ctx: Ctx, coding: Json, path: string): void {
+  if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
+  const cs = ctx.reg.codeSystem(coding.system);
+  if (!cs || cs.content !== 'complete') return;
+  let known = codeIndex.get(cs);
+  if (!known) {
+    known = new Set();
+    const stack = Array.isArray(cs.concept) ? [...(cs.concept as Json[])] : [];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (typeof c.code === 'string') known.add(c.code);
+      if (Array.isArray(c.concept)) stack.push(...(c.concept as Json[]));
+    }
+    codeIndex.set(cs, known);
+  }
+  if (!known.has(coding.code)) {
+    issue(ctx, 'error', 'code-invalid', `Unknown code '${coding.code}' in the CodeSystem '${coding.system}'`, `${path}.code`, 'code-unknown');
+  }
+}
+
+const codeIndex = new WeakMap<Json, Set<string>>();

@@ -1,0 +1,300 @@
+/**
+ * The instance walker: validates JSON against a compiled ElementNode tree — unknown elements,
+ * JSON shape (arrays vs single values), cardinality, choice types, primitive formats and `_x`
+ * siblings (FHIR R4 json.html), fixed/pattern, bindings, references, extensions, slicing and
+ * invariants — and reports HL7-validator-style FHIRPath expressions (`Observation.value.ofType(Quantity)`,
+ * `Bundle.entry[2].resource.code.coding[0]`).
+ *
+ * Invariants: iteration over the instance is bounded by the element budget and MAX_DEPTH (see
+ * context.ts); nothing here mutates the instance or the trees; per-node lookup tables are memoised
+ * in WeakMaps so the walk does no profile interpretation.
+ */
+import type { Ctx } from './context.js';
+import { issue, LimitExceeded, MAX_DEPTH, tick } from './context.js';
+import { makeRunners, runInvariants, type Runner } from './invariants.js';
+import type { ElementNode } from './model.js';
+import { upperFirst } from './model.js';
+import { matchesFixed, matchesPattern, show } from './pattern.js';
+import { checkPrimitive, PRIMITIVE_TYPES } from './primitives.js';
+import { checkReference, resolveReference } from './references.js';
+import { applySlicing, type SliceEnv } from './slicing.js';
+import { checkBinding, checkCoding } from './terminology.js';
+
+type Json = Record<string, unknown>;
+
+interface Hit {
+  node: ElementNode;
+  type: string;
+  /** Set when the JSON name uses a type the (profiled) choice does not allow. */
+  disallowed?: boolean;
+}
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const nameMaps = new WeakMap<ElementNode[], Map<string, Hit>>();
+
+function nameMap(children: ElementNode[]): Map<string, Hit> {
+  let m = nameMaps.get(children);
+  if (!m) {
+    m = new Map();
+    for (const c of children) {
+      if (c.choice) for (const t of c.types) m.set(c.name + upperFirst(t.code), { node: c, type: t.code });
+      else m.set(c.name, { node: c, type: c.types[0]?.code ?? 'BackboneElement' });
+    }
+    nameMaps.set(children, m);
+  }
+  return m;
+}
+
+/** A choice element used with a type the profile does not allow (`valueString` where only Quantity). */
+function disallowedChoice(children: ElementNode[], key: string, ctx: Ctx): Hit | undefined {
+  for (const c of children) {
+    if (!c.choice || !key.startsWith(c.name)) continue;
+    const suffix = key.slice(c.name.length);
+    const t = suffix.charAt(0).toLowerCase() + suffix.slice(1);
+    if (PRIMITIVE_TYPES.has(t)) return { node: c, type: t, disallowed: true };
+    if (ctx.reg.typeTree(suffix)) return { node: c, type: suffix, disallowed: true };
+  }
+  return undefined;
+}
+
+export function childrenFor(node: ElementNode, type: string, ctx: Ctx): ElementNode[] {
+  if (node.children.length) return node.children;
+  if (node.contentReference) {
+    const id = node.contentReference.slice(node.contentReference.indexOf('#') + 1);
+    const rootType = id.split('.')[0]!;
+    let cur: ElementNode | undefined = ctx.reg.typeTree(rootType);
+    for (const seg of id.split('.').slice(1)) cur = cur?.children.find((c) => c.name === seg);
+    return cur?.children ?? [];
+  }
+  return ctx.reg.typeTree(type)?.children ?? [];
+}
+
+const runnerCache = new WeakMap<ElementNode, Map<string, Runner[]>>();
+
+function runnersFor(node: ElementNode, type: string, isRoot: boolean, ctx: Ctx): Runner[] {
+  let byType = runnerCache.get(node);
+  if (!byType) runnerCache.set(node, (byType = new Map()));
+  let r = byType.get(type);
+  if (!r) {
+    const defs = new Map(node.constraints.map((c) => [c.key, c]));
+    if (!isRoot) for (const c of ctx.reg.typeTree(type)?.constraints ?? []) if (!defs.has(c.key)) defs.set(c.key, c);
+    r = makeRunners([...defs.values()], isRoot ? type : node.path.replace(/\[x\]/g, ''));
+    byType.set(type, r);
+  }
+  return r;
+}
+
+export const sliceEnv: SliceEnv = {
+  resolve(ref, ctx) {
+    const s = isObj(ref) ? ref.reference : undefined;
+    if (typeof s !== 'string') return undefined;
+    const r = resolveReference(s, ctx);
+    return r.kind === 'found' ? r.resource : undefined;
+  },
+  conforms(value, profile, type, ctx) {
+    const tree = ctx.reg.structure(profile);
+    if (!tree) return false;
+    const sub: Ctx = { ...ctx, issues: [] };
+    try {
+      if (isObj(value) && typeof value.resourceType === 'string') validateAgainst(value, [tree], 'x', sub);
+      else walkItem(value, tree, type, 'x', sub, undefined, true);
+    } catch (e) {
+      if (e instanceof LimitExceeded) throw e;
+      return false;
+    }
+    ctx.budget = sub.budget;
+    return !sub.issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+  },
+};
+
+/** Walks the members of one JSON object against the children of `node` (as `type`). */
+export function walkComplex(obj: Json, node: ElementNode, type: string, path: string, ctx: Ctx, isRoot: boolean): void {
+  if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
+  const children = childrenFor(node, type, ctx);
+  const map = nameMap(children);
+  const counts = new Map<ElementNode, number>();
+  let members = 0;
+  for (const key in obj) {
+    if (isRoot && key === 'resourceType') continue;
+    members++;
+    const underscore = key.charCodeAt(0) === 95;
+    const name = underscore ? key.slice(1) : key;
+    const hit = map.get(name) ?? disallowedChoice(children, name, ctx);
+    if (!hit) {
+      issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
+      continue;
+    }
+    const value = obj[key];
+    const node0 = hit.node;
+    const isArr = Array.isArray(value);
+    const seg = node0.choice ? `${node0.name}.ofType(${hit.type})` : name;
+    if (hit.disallowed) {
+      issue(ctx, 'error', 'structure', `The definition (${node0.owner}) allows for the types [${node0.types.map((t) => t.code).join(', ')}] but found type ${hit.type}`, `${path}.${seg}`, 'type-not-allowed');
+    }
+    if (underscore) {
+      if (!PRIMITIVE_TYPES.has(hit.type)) {
+        issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
+        continue;
+      }
+      const primTree = ctx.reg.typeTree(hit.type);
+      const items = isArr ? (value as unknown[]) : [value];
+      const base = obj[name];
+      items.forEach((it, i) => {
+        if (it === null) return;
+        const p = isArr ? `${path}.${seg}[${i}]` : `${path}.${seg}`;
+        if (!isObj(it)) {
+          issue(ctx, 'error', 'structure', `The property ${key} must be an Object`, p, 'json-shape');
+          return;
+        }
+        if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false);
+        const bv = Array.isArray(base) ? base[i] : base;
+        if (bv === undefined || bv === null) counts.set(node0, (counts.get(node0) ?? 0) + 1);
+      });
+      continue;
+    }
+    if (isArr && value.length === 0) {
+      issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', `${path}.${seg}`, 'json-empty-array');
+      continue;
+    }
+    const baseMax = node0.max;
+    if (isArr && baseMax <= 1 && node0.path.indexOf('.') > 0 && !isRootish(node0)) {
+      issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, `${path}.${seg}`, 'json-shape');
+    } else if (!isArr && baseMax > 1) {
+      issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, `${path}.${seg}`, 'json-shape');
+    }
+    const items = isArr ? (value as unknown[]) : [value];
+    const paths = items.map((_, i) => (isArr ? `${path}.${seg}[${i}]` : `${path}.${seg}`));
+    let nodes: ElementNode[] | undefined;
+    if (node0.slicing && node0.slices.length) {
+      nodes = applySlicing(node0, items, items.map((it) => (isObj(it) && typeof it.resourceType === 'string' ? it.resourceType : hit.type)), paths, path, sliceEnv, ctx);
+    }
+    let present = 0;
+    const under = obj['_' + name];
+    items.forEach((it, i) => {
+      if (it === null) {
+        const u = Array.isArray(under) ? under[i] : undefined;
+        if (!isObj(u)) issue(ctx, 'error', 'structure', 'A null value in an array needs a matching extension in the _ sibling array', paths[i]!, 'json-null');
+        return;
+      }
+      present++;
+      const target = nodes ? nodes[i]! : node0;
+      walkItem(it, target, hit.type, paths[i]!, ctx, Array.isArray(under) ? under[i] : under, false);
+    });
+    counts.set(node0, (counts.get(node0) ?? 0) + present);
+  }
+  if (!isRoot && members === 0 || (!isRoot && members === 1 && 'id' in obj)) {
+    issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
+  }
+  for (const c of children) {
+    const n = counts.get(c) ?? 0;
+    if (n < c.min) {
+      issue(ctx, 'error', 'structure', `${c.path}: minimum required = ${c.min}, but only found ${n} (from ${c.owner})`, path, 'min-cardinality');
+    } else if (n > c.max) {
+      issue(ctx, 'error', 'structure', `${c.path}: max allowed = ${c.max}, but found ${n} (from ${c.owner})`, path, 'max-cardinality');
+    }
+  }
+  const runners = runnersFor(node, type, isRoot, ctx);
+  if (runners.length) runInvariants(runners, obj, path, ctx);
+  ctx.depth--;
+}
+
+/** Root-level nodes never have JSON-shape restrictions of their own. */
+function isRootish(n: ElementNode): boolean {
+  return n.path.indexOf('.') < 0;
+}
+
+/** Validates one item (a value of `type`) against `node`. */
+export function walkItem(item: unknown, node0: ElementNode, type: string, path: string, ctx: Ctx, under: unknown, isRoot: boolean): void {
+  tick(ctx);
+  const node = node0.typeSlices?.get(type) ?? node0;
+  if (PRIMITIVE_TYPES.has(type)) {
+    const isResourceId = type !== 'id' && node.path.split('.').length === 2 && node.name === 'id' && /^[A-Z]/.test(node.path);
+    const effType = isResourceId ? 'id' : type;
+    const p = checkPrimitive(effType, item);
+    if (p) {
+      const msg = isResourceId && p.code === 'invalid' ? `Invalid Resource id: ${p.message}` : p.message;
+      issue(ctx, 'error', p.code, msg, path, `primitive-${effType}`);
+      return;
+    }
+    if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
+      issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
+    }
+    if (node.fixed !== undefined && node.fixed !== item) {
+      issue(ctx, 'error', 'value', `Value is '${show(item)}' but is fixed to '${show(node.fixed)}' in the profile ${node.owner}`, path, 'fixed');
+    }
+    if (node.pattern !== undefined && node.pattern !== item) {
+      issue(ctx, 'error', 'value', `Value is '${show(item)}' but must be '${show(node.pattern)}' (pattern in ${node.owner})`, path, 'pattern');
+    }
+    if (typeof item === 'number') {
+      if (node.minValue !== undefined && item < node.minValue) issue(ctx, 'error', 'invalid', `The value ${item} is less than the minimum value ${node.minValue}`, path, 'min-value');
+      if (node.maxValue !== undefined && item > node.maxValue) issue(ctx, 'error', 'invalid', `The value ${item} is greater than the maximum value ${node.maxValue}`, path, 'max-value');
+    }
+    if (node.binding) checkBinding(ctx, node.binding, type, item, path);
+    return;
+  }
+  if (type === 'Resource' || ctx.reg.isResourceType(type)) {
+    if (!isObj(item)) {
+      issue(ctx, 'error', 'structure', 'A resource must be a JSON object', path, 'json-shape');
+      return;
+    }
+    const profiles = node.types.flatMap((t) => t.profiles);
+    validateNested(item, path, ctx, profiles);
+    return;
+  }
+  if (!isObj(item)) {
+    issue(ctx, 'error', 'structure', `The property must be an Object, not a ${item === null ? 'Null' : typeof item}`, path, 'json-shape');
+    return;
+  }
+  if (type === 'Extension') {
+    walkExtension(item, node, path, ctx);
+  } else {
+    const prof = node.children.length ? undefined : node.types.find((t) => t.code === type)?.profiles[0];
+    const tree = prof ? ctx.reg.structure(prof) : undefined;
+    walkComplex(item, tree ?? node, type, path, ctx, isRoot);
+  }
+  if (node.fixed !== undefined && !matchesFixed(node.fixed, item)) {
+    issue(ctx, 'error', 'value', `Value does not match the fixed value ${show(node.fixed)} in the profile ${node.owner}`, path, 'fixed');
+  }
+  if (node.pattern !== undefined && !matchesPattern(node.pattern, item)) {
+    issue(ctx, 'error', 'value', `Value does not match the pattern ${show(node.pattern)} in the profile ${node.owner}`, path, 'pattern');
+  }
+  if (node.binding) checkBinding(ctx, node.binding, type, item, path);
+  if (type === 'Coding') checkCoding(ctx, item, path);
+  else if (type === 'Reference') checkReference(item, node, path, ctx);
+  void under;
+}
+
+function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): void {
+  const url = typeof item.url === 'string' ? item.url : undefined;
+  const declared = node.types[0]?.profiles[0];
+  let tree = declared ? ctx.reg.structure(declared) : undefined;
+  if (!tree && url && /^https?:|^urn:/.test(url)) {
+    tree = ctx.reg.structure(url);
+    if (!tree && !node.sliceName) {
+      issue(ctx, 'warning', 'structure', `The extension ${url} is unknown, so its content cannot be checked`, path, 'extension-unknown');
+    }
+  }
+  if (url === undefined) {
+    issue(ctx, 'error', 'invalid', 'Extension.url is required in order to identify, use and validate the extension', path, 'extension-url');
+  }
+  walkComplex(item, tree ?? node, 'Extension', path, ctx, false);
+}
+
+/** Hook set by validator.ts: validate a nested resource (contained, Bundle entry, Parameters). */
+export let validateNested: (res: Json, path: string, ctx: Ctx, profiles: string[]) => void = () => undefined;
+export function setNestedValidator(f: typeof validateNested): void {
+  validateNested = f;
+}
+
+/** Validates a resource against a list of trees (base or profiles). */
+export function validateAgainst(res: Json, trees: ElementNode[], path: string, ctx: Ctx): void {
+  const type = String(res.resourceType);
+  for (const t of trees) {
+    const saved = ctx.depth;
+    walkComplex(res, t, type, path, ctx, true);
+    ctx.depth = saved;
+  }
+}
