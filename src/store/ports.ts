@@ -68,6 +68,8 @@ export interface AuditRecord {
   prevHash: string;
   hash: string;
   event: Resource;
+  /** The event's RFC 8785 canonical JSON as stored (lets verification hash without re-serialising). */
+  canonical?: string;
 }
 
 /** A signed checkpoint of the chain head (src/audit/checkpoint.ts); `jws` is a compact JWS. */
@@ -107,7 +109,7 @@ export interface AuditLog {
    * Appends one entry to the single chain. The store serialises appenders (an advisory lock in
    * PostgreSQL) and calls `build` with the current head; `build` returns the entry and its hash.
    */
-  appendChained(build: (head: ChainHead | null) => { event: Resource; hash: string; recorded: string }): Promise<AuditRecord>;
+  appendChained(build: (head: ChainHead | null) => { event: Resource; hash: string; recorded: string; canonical?: string }): Promise<AuditRecord>;
   /** Current head of the chain (null when empty). */
   head(): Promise<ChainHead | null>;
   /** Entries with seq >= fromSeq, ascending, read page by page (constant memory). */

@@ -1,0 +1,43 @@
+/**
+ * Composition: builds the gateway and the HTTP options from a Config — the only place (with
+ * server.ts and cli/) that touches files and picks adapters. Stages are plugged in here as plain
+ * functions so that no stage imports another.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Config } from './config/index.js';
+import { createGateway } from './gateway/index.js';
+import type { AppOptions } from './http/app.js';
+import { parseFhirJsonBody } from './ingest/parse.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/ports.js';
+import { createAuditWriter } from './compose/audit.js';
+
+export interface BuiltGateway {
+  gateway: ReturnType<typeof createGateway> & { storeKind: string };
+  store: Store;
+  http: AppOptions;
+  started?(url: string, out: (line: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildGateway(config: Readonly<Config>): Promise<BuiltGateway> {
+  const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
+  const clock = { now: () => new Date() };
+  const gateway = createGateway({
+    store,
+    clock,
+    ids: { newId: randomUUID },
+    ingest: (input) => parseFhirJsonBody(input.body, input.contentType),
+    checkDocument: async () => ({ issues: [] }),
+    audit: createAuditWriter({ clock, observer: { site: new URL(config.publicBaseUrl).host, name: 'emr-gateway', baseUrl: `${config.publicBaseUrl}/fhir` } }),
+  });
+  return {
+    gateway: Object.assign(gateway, { storeKind: store.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL' }),
+    store,
+    http: { log, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl },
+    close: () => gateway.close(),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * What the use cases are built from: the store, the clock and id generator, and the stage
+ * functions the composition root plugs in (validation, signature verification, audit). Keeping
+ * them as plain functions lets each stage stay independent of the others.
+ */
+import type { Issue } from '../errors.js';
+import type { Bundle, Resource } from '../fhir/types.js';
+import type { Store, Stores } from '../store/ports.js';
+import type { AuditFacts } from '../audit/events.js';
+import type { Clock, Ids, Principal, RequestContext } from './context.js';
+
+/**
+ * What a use case says about an interaction for the audit log; the composition root adds the
+ * time, the actor and the source address from the request context.
+ */
+export type AuditNote = Omit<AuditFacts, 'recorded' | 'requestId' | 'actor' | 'sourceAddress'> & {
+  ctx: RequestContext;
+  linkRecipient?: string;
+};
+
+export interface GatewayDeps {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  /** Parses an incoming body into a resource (JSON now, CDA XML later). */
+  ingest(input: { body: string; contentType: string | undefined }): Resource;
+  /** Validation and signature checks for a submitted document; throws a coded 422 on errors. */
+  checkDocument(bundle: Bundle, submitter: Principal): Promise<{ issues: Issue[] }>;
+  /** Writes one audit entry inside the given transaction. */
+  audit(tx: Stores, note: AuditNote): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/**
+ * The CapabilityStatement (FHIR R4 capabilitystatement.html) that says what this server really
+ * implements. Keep it in step with the routes: a test compares it with the router.
+ */
+import type { Resource } from '../fhir/types.js';
+
+export interface ResourceCapability {
+  type: string;
+  interactions: string[];
+  searchParams?: { name: string; type: string; documentation: string }[];
+  operations?: { name: string; definition: string }[];
+  documentation?: string;
+}
+
+export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
+  {
+    type: 'Bundle',
+    interactions: ['create', 'read', 'search-type'],
+    documentation:
+      'Discharge-summary documents (Bundle.type = document). Hospitals submit and read their own; a resubmission with the same identifier is idempotent or a new version.',
+    searchParams: [
+      { name: 'identifier', type: 'token', documentation: 'Bundle.identifier (system|value)' },
+      { name: 'composition.patient.identifier', type: 'token', documentation: 'identifier of the subject Patient (system|value)' },
+      { name: 'patient.identifier', type: 'token', documentation: 'same as composition.patient.identifier' },
+    ],
+  },
+];
+
+export const SYSTEM_OPERATIONS: { name: string; definition: string }[] = [];
+
+export function capabilityStatement(baseUrl: string): Resource {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-23',
+    kind: 'instance',
+    software: { name: 'emr-gateway', version: '0.1.0' },
+    implementation: { description: 'Cross-border EMR exchange gateway', url: `${baseUrl}/fhir` },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'application/json'],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: false,
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          description: 'SMART Backend Services (client_credentials with private_key_jwt). See /.well-known/smart-configuration.',
+        },
+        resource: RESOURCE_CAPABILITIES.map((c) => ({
+          type: c.type,
+          ...(c.documentation ? { documentation: c.documentation } : {}),
+          interaction: c.interactions.map((code) => ({ code })),
+          ...(c.searchParams ? { searchParam: c.searchParams } : {}),
+          ...(c.operations ? { operation: c.operations } : {}),
+        })),
+        ...(SYSTEM_OPERATIONS.length ? { operation: SYSTEM_OPERATIONS } : {}),
+      },
+    ],
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * /fhir/Bundle: submit (POST), read (GET /{id}) and search (GET ?identifier= | ?patient.identifier=).
+ */
+import { Router, type Request } from 'express';
+import { GatewayError } from '../../errors.js';
+import type { Gateway } from '../../gateway/index.js';
+import { operationOutcome } from '../../fhir/outcome.js';
+import type { HttpHelpers } from '../app.js';
+import { sendResource } from '../negotiate.js';
+import { methodNotAllowed } from './method.js';
+import { parseSearch } from '../search-params.js';
+
+export function bodyText(req: Request): string {
+  return Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+}
+
+export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
+  const r = Router();
+
+  r.post('/Bundle', h.fhirBody, async (req, res) => {
+    const result = await gateway.documents.submit({ body: bodyText(req), contentType: req.get('content-type') }, h.context(req));
+    const { id, versionId } = result.document;
+    res.setHeader('Location', `${req.baseUrl}/Bundle/${id}/_history/${versionId}`);
+    res.setHeader('ETag', `W/"${versionId}"`);
+    res.setHeader('Last-Modified', new Date(result.document.lastUpdated).toUTCString());
+    if (result.issues.length && req.get('prefer')?.includes('return=OperationOutcome')) {
+      return sendResource(req, res, result.status, operationOutcome(result.issues));
+    }
+    sendResource(req, res, result.status, result.document.resource);
+  });
+
+  r.get('/Bundle', async (req, res) => {
+    const params = parseSearch(req.query, {
+      identifier: 'token',
+      'composition.patient.identifier': 'token',
+      'patient.identifier': 'token',
+    });
+    const self = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+    const bundle = await gateway.documents.search(
+      {
+        identifier: params.tokens.identifier,
+        patientIdentifier: params.tokens['composition.patient.identifier'] ?? params.tokens['patient.identifier'],
+        count: params.count,
+        offset: params.offset,
+      },
+      h.context(req),
+      self,
+    );
+    sendResource(req, res, 200, bundle);
+  });
+
+  r.get('/Bundle/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new GatewayError('NOT_FOUND', 'Bundle id is not valid.', { expression: 'id' });
+    const doc = await gateway.documents.read(id, h.context(req));
+    res.setHeader('ETag', `W/"${doc.versionId}"`);
+    res.setHeader('Last-Modified', new Date(doc.lastUpdated).toUTCString());
+    sendResource(req, res, 200, doc.resource);
+  });
+
+  r.all('/Bundle', methodNotAllowed('GET', 'POST'));
+  r.all('/Bundle/:id', methodNotAllowed('GET'));
+  return r;
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the Store (ports.ts) over a Database: runs migrations, then exposes the repositories,
+ * bound either to the pool or to one transaction's connection.
+ */
+import { GatewayError } from '../errors.js';
+import type { Database, SqlClient } from './db.js';
+import { migrate } from './migrations.js';
+import { openPglite } from './pglite.js';
+import type { Store, Stores } from './ports.js';
+import { openPostgres } from './postgres.js';
+import { createSqlAuditLog } from './sql/audit.js';
+import { createSqlDocumentStore } from './sql/documents.js';
+
+function repositories(client: SqlClient): Stores {
+  return {
+    documents: createSqlDocumentStore(client),
+    audit: createSqlAuditLog(client),
+  };
+}
+
+export async function createStore(db: Database): Promise<Store> {
+  await migrate(db);
+  return {
+    kind: db.kind,
+    capabilities: db.capabilities,
+    ...repositories(db),
+    withTransaction: (fn) => db.transaction((tx) => fn(repositories(tx))),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    close: () => db.close(),
+  };
+}
+
+export interface StoreOptions {
+  /** PostgreSQL connection URL; when absent the embedded PGlite store is used. */
+  databaseUrl?: string;
+  /** PGlite data directory; undefined with no databaseUrl → in memory. */
+  dataDir?: string;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Database;
+  try {
+    db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
+  } catch (cause) {
+    throw new GatewayError('STORE_UNAVAILABLE', `The ${options.databaseUrl ? 'PostgreSQL' : 'embedded'} database could not be opened.`, { cause });
+  }
+  return createStore(db);
+}
