@@ -12,7 +12,10 @@
  * `id` = String(seq) and its own `recorded`, so the time and the position are both covered.
  *
  * Invariants: entry seq n+1 follows n with no gap, starting at 1; `verifyChain` reads records
- * once, in order, keeping O(1) state (the last two hashes), and stops at the first break.
+ * once, in order, keeping O(1) state (the last two hashes), and stops at the first break. When a
+ * record carries its stored canonical text, that text is hashed as is (no re-serialising: stored
+ * bytes that are not the canonical form are a modification) and the event is only parsed to
+ * classify a break.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../fhir/canonical.js';
@@ -26,22 +29,43 @@ export interface ChainEntry {
   event: Resource;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The same hash from the event's canonical JSON text: RFC 8785 orders the two members "event",
+ * "seq", and an integer serialises as its decimal digits, so canonicalJson({ event, seq }) is
+ * exactly `{"event":` + canonicalJson(event) + `,"seq":` + seq + `}`.
+ */
+export function chainHashCanonical(prevHash: string, seq: number, canonicalEvent: string): string {
+  if (!HEX64.test(prevHash)) throw new TypeError('prevHash must be 64 lower-case hex characters');
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new TypeError('seq must be a positive integer');
+  return createHash('sha256').update(prevHash, 'latin1').update(`{"event":${canonicalEvent},"seq":${seq}}`, 'utf8').digest('hex');
+}
+
 /** SHA-256 hex of prevHash followed by the canonical JSON of { event, seq }. */
 export function chainHash(prevHash: string, entry: ChainEntry): string {
-  if (!/^[0-9a-f]{64}$/.test(prevHash)) throw new TypeError('prevHash must be 64 lower-case hex characters');
-  return createHash('sha256').update(prevHash, 'latin1').update(canonicalJson({ event: entry.event, seq: entry.seq }), 'utf8').digest('hex');
+  return chainHashCanonical(prevHash, entry.seq, canonicalJson(entry.event));
+}
+
+export interface ChainLinkResult {
+  event: Resource;
+  hash: string;
+  recorded: string;
+  /** canonicalJson(event): the text the store keeps. */
+  canonical: string;
 }
 
 /**
  * The `build` callback for AuditLog.appendChained: given the head read under the append lock,
  * numbers the event (id = seq) and hashes it onto the chain.
  */
-export function chainLink(event: Resource): (head: ChainHead | null) => { event: Resource; hash: string; recorded: string } {
+export function chainLink(event: Resource): (head: ChainHead | null) => ChainLinkResult {
   if (typeof event.recorded !== 'string') throw new TypeError('AuditEvent.recorded is required');
   return (head) => {
     const seq = (head?.seq ?? 0) + 1;
     const numbered: Resource = { ...event, id: String(seq) };
-    return { event: numbered, hash: chainHash(head?.hash ?? GENESIS_HASH, { seq, event: numbered }), recorded: event.recorded as string };
+    const canonical = canonicalJson(numbered);
+    return { event: numbered, hash: chainHashCanonical(head?.hash ?? GENESIS_HASH, seq, canonical), recorded: event.recorded as string, canonical };
   };
 }
 
@@ -77,7 +101,8 @@ export type CheckpointSignatureCheck = (cp: AuditCheckpoint) => Promise<{ seq: n
 type AnyIterable<T> = Iterable<T> | AsyncIterable<T>;
 
 function hashAt(r: AuditRecord, seq: number): string {
-  return chainHash(/^[0-9a-f]{64}$/.test(r.prevHash) ? r.prevHash : GENESIS_HASH, { seq, event: r.event });
+  if (seq < 1 || !Number.isSafeInteger(seq)) return '';
+  return chainHashCanonical(HEX64.test(r.prevHash) ? r.prevHash : GENESIS_HASH, seq, r.canonical ?? canonicalJson(r.event));
 }
 
 /** Sequence number the event was written at (its id), or NaN. */
@@ -99,6 +124,9 @@ function writtenSeq(r: AuditRecord): number {
 function classify(r: AuditRecord, expected: number, prevHash: string, prevPrevHash: string | null): ChainBreak | null {
   if (r.seq < expected) return { seq: r.seq, reason: 'reordered', detail: `entry ${r.seq} appears after entry ${expected - 1}` };
   if (r.seq > expected) return { seq: expected, reason: 'missing-entry', detail: `entries ${expected}..${r.seq - 1} are missing` };
+  const selfOk = hashAt(r, r.seq) === r.hash;
+  const linkOk = r.prevHash === prevHash;
+  if (selfOk && linkOk) return null; // the common case: no need to parse the event
   const written = writtenSeq(r);
   if (written !== r.seq) {
     const genuine = !Number.isNaN(written) && hashAt(r, written) === r.hash;
@@ -108,15 +136,12 @@ function classify(r: AuditRecord, expected: number, prevHash: string, prevPrevHa
     }
     return { seq: r.seq, reason: 'reordered', detail: `entry written as ${written} stands at position ${r.seq}` };
   }
-  const selfOk = hashAt(r, r.seq) === r.hash;
-  const linkOk = r.prevHash === prevHash;
   if (!selfOk) {
     return linkOk
       ? { seq: r.seq, reason: 'content-modified', detail: `entry ${r.seq} does not match its hash` }
       : { seq: r.seq, reason: 'forged', detail: `entry ${r.seq} matches neither its hash nor its predecessor` };
   }
-  if (!linkOk) return { seq: r.seq, reason: 'forged', detail: `entry ${r.seq} does not chain to entry ${r.seq - 1}` };
-  return null;
+  return { seq: r.seq, reason: 'forged', detail: `entry ${r.seq} does not chain to entry ${r.seq - 1}` };
 }
 
 async function* iterate<T>(src: AnyIterable<T>): AsyncGenerator<T> {

@@ -39,9 +39,17 @@ function parseEvent(text: string): Resource {
   return { resourceType: 'Unparseable', text };
 }
 
+/**
+ * A record whose `event` is parsed on first access: verification hashes `canonical` (the stored
+ * text) and only looks inside an event to classify a break, so a walk over the chain parses nothing.
+ */
 function toRecord(r: Row): AuditRecord {
-  const event = parseEvent(r.event);
-  return { seq: Number(r.seq), recorded: String(event.recorded ?? ''), prevHash: r.prev_hash, hash: r.hash, event };
+  let parsed: Resource | undefined;
+  const event = (): Resource => (parsed ??= parseEvent(r.event));
+  const rec = { seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash, canonical: r.event } as AuditRecord;
+  Object.defineProperty(rec, 'event', { get: event, enumerable: true });
+  Object.defineProperty(rec, 'recorded', { get: () => String(event().recorded ?? ''), enumerable: true });
+  return rec;
 }
 
 /** Token keys of a coding: `system|code`, `code`, `system|` (or `|code` without a system). */
@@ -130,16 +138,17 @@ export function createSqlAuditLog(client: SqlClient): AuditLog {
           await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
           const head = await readHead(tx);
           const seq = (head?.seq ?? 0) + 1;
-          const { event, hash, recorded } = build(head);
+          const { event, hash, recorded, canonical } = build(head);
           if (event.id !== String(seq)) throw new TypeError(`audit build must number the event ${seq}`);
-          const text = canonicalJson(event);
+          // Stored byte-exact as hashed; chainLink hands over the canonical text it hashed.
+          const text = canonical ?? canonicalJson(event);
           const k = auditIndexKeys(event);
           await tx.query(
             `INSERT INTO audit_log (seq, recorded, prev_hash, hash, event, patient_keys, agent_keys, entity_keys, type_keys, subtype_keys, outcome)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
             [seq, recorded, head?.hash ?? '0'.repeat(64), hash, text, k.patient, k.agent, k.entity, k.type, k.subtype, k.outcome],
           );
-          return { seq, recorded, prevHash: head?.hash ?? '0'.repeat(64), hash, event };
+          return { seq, recorded, prevHash: head?.hash ?? '0'.repeat(64), hash, event, canonical: text };
         });
       } catch (e) {
         throw auditFailed(e);
