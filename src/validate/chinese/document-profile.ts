@@ -32,3 +32,13 @@ export function chineseDocumentProfile(bundle: unknown): string | undefined {
   );
   return matches ? CN_DISCHARGE_SUMMARY_BUNDLE : undefined;
 }
+
+/**
+ * The engine's ProfileSelector shape (src/validate/context.ts), kept structural so this folder does
+ * not depend on the engine: the top-level Bundle of a Chinese discharge summary gets our profile.
+ */
+export function chineseProfileSelector(resource: unknown, context: { path: string }): string[] {
+  if (context.path !== 'Bundle') return [];
+  const url = chineseDocumentProfile(resource);
+  return url ? [url] : [];
+}

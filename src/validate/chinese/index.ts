@@ -16,7 +16,7 @@ export { checkTravelDocuments } from './travel-document-check.js';
 export { checkGenderExtension, CN_GENDER_EXTENSION } from './gender-extension-check.js';
 export { parseResidentId, residentIdCheckChar, type ResidentIdInfo, type ResidentIdProblem } from './resident-id.js';
 export { identifierKind, type IdentifierKind } from './identifier-kind.js';
-export { chineseDocumentProfile, CN_DISCHARGE_SUMMARY_BUNDLE, DISCHARGE_SUMMARY_TYPES } from './document-profile.js';
+export { chineseDocumentProfile, chineseProfileSelector, CN_DISCHARGE_SUMMARY_BUNDLE, DISCHARGE_SUMMARY_TYPES } from './document-profile.js';
 
 export const chineseChecks: ResourceCheck[] = [
   checkResidentIds,
