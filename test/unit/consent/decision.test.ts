@@ -22,7 +22,7 @@ const allowAll = make({ a: ['genomic', 'resident-id', 'ethnicity'].map((c) => ({
 
 const LATER = new Date('2025-04-01T00:00:00Z');
 const base: AccessRequest = { recipientId: 'charite', patientIdentifier: PATIENT, document: { id: 'doc-1', type: [C0053], date: '2024-05-01', sections: ['11535-2', '8648-8'] } };
-const req = (over: Partial<AccessRequest> & { document?: Partial<AccessRequest['document']> } = {}): AccessRequest => ({
+const req = (over: Omit<Partial<AccessRequest>, 'document'> & { document?: Partial<AccessRequest['document']> } = {}): AccessRequest => ({
   ...base,
   ...over,
   document: { ...base.document, ...(over.document ?? {}) },
