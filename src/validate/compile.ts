@@ -34,6 +34,9 @@ function prefixed(e: Json, prefix: string): unknown {
 function applyProps(n: ElementNode, e: Json, isRoot: boolean): void {
   if (typeof e.min === 'number') n.min = e.min;
   if (typeof e.max === 'string') n.max = e.max === '*' ? Infinity : Number(e.max);
+  const bm = (e.base as Json | undefined)?.max;
+  if (typeof bm === 'string') n.baseMax = bm === '*' ? Infinity : Number(bm);
+  else if (typeof e.max === 'string' && !n.constrained && n.baseMax === Infinity) n.baseMax = n.max;
   if (Array.isArray(e.type) && e.type.length) n.types = (e.type as Json[]).map(mapType);
   const fixed = prefixed(e, 'fixed');
   if (fixed !== undefined) n.fixed = fixed;

@@ -61,6 +61,7 @@ export interface Ctx {
   bundleResource?: Resource;
   /** Treat the top-level Bundle as a document whatever its type (validateDocument). */
   forceDocument?: boolean;
+  unknownExtensionSeverity: 'warning' | 'error';
 }
 
 export function issue(

@@ -32,6 +32,11 @@ export interface ValidatorOptions {
   resources: readonly Resource[];
   profileSelectors?: readonly ProfileSelector[];
   extraChecks?: readonly ExtraCheck[];
+  /**
+   * Severity for an extension whose definition is unknown. Default 'warning' (../shared/DOMAIN.md:
+   * unknown extensions are warnings); HL7's validator uses 'error'.
+   */
+  unknownExtensionSeverity?: 'warning' | 'error';
   /** Set false only when `resources` already holds the R4 core definitions. */
   includeCore?: boolean;
 }
@@ -42,14 +47,21 @@ export interface Validator {
   readonly registry: ProfileRegistry;
 }
 
+let core: ProfileRegistry | undefined;
+/** The R4 core registry, built once per process and shared by every validator (it is frozen). */
+export function coreRegistry(): ProfileRegistry {
+  core ??= createProfileRegistry(loadBaseR4());
+  return core;
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function createValidator(options: ValidatorOptions): Validator {
   if (!options || !Array.isArray(options.resources)) throw new TypeError('createValidator: resources must be an array');
-  const all = options.includeCore === false ? options.resources : [...loadBaseR4(), ...options.resources];
-  const registry = createProfileRegistry(all);
+  const registry =
+    options.includeCore === false ? createProfileRegistry(options.resources) : createProfileRegistry(options.resources, coreRegistry());
   const selectors = [...(options.profileSelectors ?? [])];
   const extraChecks = [...(options.extraChecks ?? [])];
 
@@ -65,6 +77,7 @@ export function createValidator(options: ValidatorOptions): Validator {
       selectors,
       extraChecks,
       forceDocument: document,
+      unknownExtensionSeverity: options.unknownExtensionSeverity ?? 'warning',
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';

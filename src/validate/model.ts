@@ -43,6 +43,8 @@ export interface ElementNode {
   choice: boolean;
   min: number;
   max: number;
+  /** Max of the base element: decides JSON shape (array or single), whatever a profile says. */
+  baseMax: number;
   types: TypeRef[];
   fixed?: unknown;
   pattern?: unknown;
@@ -74,6 +76,7 @@ export function newNode(id: string, path: string, owner: string): ElementNode {
     choice,
     min: 0,
     max: Infinity,
+    baseMax: Infinity,
     types: [],
     constraints: [],
     children: [],

@@ -40,7 +40,11 @@ function stripVersion(url: string): string {
   return i < 0 ? url : url.slice(0, i);
 }
 
-export function createProfileRegistry(resources: readonly Resource[]): ProfileRegistry {
+/**
+ * @param parent a registry to fall back to (e.g. the shared R4 core registry), so core trees and
+ *   expansions are compiled once per process however many validators are built.
+ */
+export function createProfileRegistry(resources: readonly Resource[], parent?: ProfileRegistry): ProfileRegistry {
   const sds = new Map<string, Json>();
   const vss = new Map<string, Json>();
   const css = new Map<string, Json>();
@@ -73,7 +77,7 @@ export function createProfileRegistry(resources: readonly Resource[]): ProfileRe
   const typeTree = (code: string): ElementNode | undefined => structure(CORE + code);
   const structure = (url: string): ElementNode | undefined => {
     const sd = lookup(sds, url);
-    if (!sd) return undefined;
+    if (!sd) return parent?.structure(url);
     const hit = compiled.get(sd);
     if (hit !== undefined) return hit ?? undefined;
     if (compiling.has(sd)) return undefined; // circular baseDefinition: treat as unknown
@@ -90,8 +94,12 @@ export function createProfileRegistry(resources: readonly Resource[]): ProfileRe
     }
   };
   const expansions = new Map<string, ExpansionResult>();
-  const termSource = { codeSystem: (u: string) => lookup(css, u), valueSet: (u: string) => lookup(vss, u) };
+  const termSource = {
+    codeSystem: (u: string) => lookup(css, u) ?? parent?.codeSystem(u),
+    valueSet: (u: string) => lookup(vss, u) ?? parent?.valueSet(u),
+  };
   const expansion = (url: string): ExpansionResult => {
+    if (parent && !lookup(vss, url)) return parent.expansion(url);
     let r = expansions.get(url);
     if (!r) {
       r = expandValueSet(url, termSource);
@@ -106,13 +114,13 @@ export function createProfileRegistry(resources: readonly Resource[]): ProfileRe
   }
 
   return Object.freeze({
-    structureDefinition: (url: string) => lookup(sds, url),
+    structureDefinition: (url: string) => lookup(sds, url) ?? parent?.structureDefinition(url),
     structure,
     typeTree,
-    isResourceType: (name: string) => resourceTypes.has(name),
-    valueSet: (url: string) => lookup(vss, url),
-    codeSystem: (url: string) => lookup(css, url),
+    isResourceType: (name: string) => resourceTypes.has(name) || (parent?.isResourceType(name) ?? false),
+    valueSet: termSource.valueSet,
+    codeSystem: termSource.codeSystem,
     expansion,
-    profileUrls: Object.freeze([...new Set([...sds.values()].map((s) => String(s.url)))]),
+    profileUrls: Object.freeze([...new Set([...sds.values()].map((s) => String(s.url)).concat(parent?.profileUrls ?? []))]),
   });
 }

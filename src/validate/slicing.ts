@@ -155,7 +155,8 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
         });
     }
   }
-  if (expected === undefined) return () => false;
+  // A slice that does not constrain this discriminator accepts any value for it (as HL7's validator).
+  if (expected === undefined) return () => true;
   return (item, _t, c) => valuesAt(item, d.path, env, c).some((v) => matchesPattern(expected, v));
 }
 

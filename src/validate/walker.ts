@@ -97,6 +97,7 @@ export const sliceEnv: SliceEnv = {
   conforms(value, profile, type, ctx) {
     const tree = ctx.reg.structure(profile);
     if (!tree) return false;
+    if (isObj(value) && typeof value.resourceType === 'string' && value.resourceType !== tree.path) return false;
     const sub: Ctx = { ...ctx, issues: [] };
     try {
       if (isObj(value) && typeof value.resourceType === 'string') validateAgainst(value, [tree], 'x', sub);
@@ -159,7 +160,7 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
       issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', `${path}.${seg}`, 'json-empty-array');
       continue;
     }
-    const baseMax = node0.max;
+    const baseMax = node0.baseMax;
     if (isArr && baseMax <= 1 && node0.path.indexOf('.') > 0 && !isRootish(node0)) {
       issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, `${path}.${seg}`, 'json-shape');
     } else if (!isArr && baseMax > 1) {
@@ -201,6 +202,11 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
   ctx.depth--;
 }
 
+function isResourceIdPath(p: string, ctx: Ctx): boolean {
+  const dot = p.indexOf('.');
+  return dot > 0 && p.indexOf('.', dot + 1) < 0 && ctx.reg.isResourceType(p.slice(0, dot));
+}
+
 /** Root-level nodes never have JSON-shape restrictions of their own. */
 function isRootish(n: ElementNode): boolean {
   return n.path.indexOf('.') < 0;
@@ -211,7 +217,7 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
   tick(ctx);
   const node = node0.typeSlices?.get(type) ?? node0;
   if (PRIMITIVE_TYPES.has(type)) {
-    const isResourceId = type !== 'id' && node.path.split('.').length === 2 && node.name === 'id' && /^[A-Z]/.test(node.path);
+    const isResourceId = node.name === 'id' && isResourceIdPath(node.path, ctx);
     const effType = isResourceId ? 'id' : type;
     const p = checkPrimitive(effType, item);
     if (p) {
@@ -273,8 +279,14 @@ function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): v
   let tree = declared ? ctx.reg.structure(declared) : undefined;
   if (!tree && url && /^https?:|^urn:/.test(url)) {
     tree = ctx.reg.structure(url);
-    if (!tree && !node.sliceName) {
-      issue(ctx, 'warning', 'structure', `The extension ${url} is unknown, so its content cannot be checked`, path, 'extension-unknown');
+    // Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-…) are
+    // defined by the FHIR version they come from, not by a StructureDefinition we could hold.
+    // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
+    const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
+    if (!tree && !node.sliceName && coreNs) {
+      issue(ctx, 'information', 'informational', `The extension ${url} is not held by this validator, so its content was not checked`, path, 'extension-not-held');
+    } else if (!tree && !node.sliceName) {
+      issue(ctx, ctx.unknownExtensionSeverity, 'structure', `The extension ${url} could not be found, so its content cannot be checked`, path, 'extension-unknown');
     }
   }
   if (url === undefined) {

@@ -1,0 +1,194 @@
+/**
+ * Runs HL7's validator test cases (../shared/corpus/fhir-test-cases/r4-json-subset.json) through our
+ * engine and scores agreement with the Java reference outcomes, in the tiers the corpus SOURCE.md
+ * proposes: valid/invalid, exact error count, and the set of (severity, expression) pairs.
+ *
+ * Each case has a base step (validate the input) and may have a profile step (validate against the
+ * named profile); every step is scored. Supporting/profile files in XML cannot be loaded (we read
+ * FHIR JSON only), so such profile steps run without the profile and usually disagree.
+ * Also runnable directly: `npx tsx test/conformance/harness.ts [--verbose] [name-filter]`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createValidator } from '../../src/validate/index.js';
+import { loadFhirResources } from '../../src/profiles/load.js';
+import { parseJsonResource } from '../../src/fhir/json.js';
+import type { Issue } from '../../src/errors.js';
+import type { Resource } from '../../src/fhir/types.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedDir = path.resolve(repoRoot, '../shared');
+const corpus = path.join(sharedDir, 'corpus/fhir-test-cases');
+
+interface Step {
+  outcome_file?: string;
+  inline_outcome?: { issue?: Json[] };
+  profile_source?: string;
+}
+type Json = Record<string, any>;
+interface Case {
+  name: string;
+  file: string;
+  module: string;
+  supporting: string[];
+  options: Json;
+  expected_base: Step;
+  expected_profile: Step | null;
+  errors_may_need_terminology: boolean;
+}
+
+export interface StepResult {
+  name: string;
+  step: 'base' | 'profile';
+  module: string;
+  expectedErrors: number;
+  actualErrors: number;
+  validAgree: boolean;
+  countAgree: boolean;
+  locAgree: boolean;
+  expected: string[];
+  actual: string[];
+  note?: string;
+}
+
+export interface Figures {
+  steps: number;
+  validInvalid: number;
+  exactErrorCount: number;
+  severityLocation: number;
+}
+
+/** Java expressions carry `/*Type/id*\/` comments and `[url='..']` qualifiers: drop them. */
+export function normalise(expr: string): string {
+  return expr.replace(/\/\*.*?\*\//g, '').replace(/\[url='[^']*'\]/g, '').replace(/\.$/, '');
+}
+
+function pairs(issues: { severity: string; expression?: string[] }[]): string[] {
+  const s = new Set<string>();
+  for (const i of issues) {
+    if (i.severity === 'information') continue;
+    const sev = i.severity === 'fatal' ? 'error' : i.severity;
+    s.add(`${sev} ${normalise(i.expression?.[0] ?? '')}`);
+  }
+  return [...s].sort();
+}
+
+function readJson(rel: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(corpus, rel), 'utf8'));
+}
+
+function supportingResources(files: string[]): Resource[] {
+  const out: Resource[] = [];
+  for (const f of files) {
+    if (!f.endsWith('.json')) continue;
+    try {
+      const r = readJson(f);
+      if (r.resourceType === 'Bundle' && Array.isArray(r.entry)) out.push(...r.entry.map((e: Json) => e.resource).filter(Boolean));
+      else out.push(r as Resource);
+    } catch {
+      /* unreadable supporting file: the case will show it */
+    }
+  }
+  return out;
+}
+
+/** HL7's validator treats an extension it cannot find as an error; the gateway's default is a warning. */
+const javaLike = { unknownExtensionSeverity: 'error' as const };
+
+const ipsCache = new Map<string, Resource[]>();
+function ips(version: string): Resource[] {
+  let r = ipsCache.get(version);
+  if (!r) {
+    r = loadFhirResources([path.join(repoRoot, 'fhir-profiles', `ips-${version}`)]);
+    ipsCache.set(version, r);
+  }
+  return r;
+}
+
+export function runCases(filter?: string): StepResult[] {
+  const index = readJson('r4-json-subset.json') as { cases: Case[] };
+  const results: StepResult[] = [];
+  for (const c of index.cases) {
+    if (filter && !c.name.includes(filter)) continue;
+    const resources = supportingResources(c.supporting);
+    if (c.options.ips === 'uv') resources.push(...ips('2.0.0'));
+    if (Array.isArray(c.options.packages) && c.options.packages.includes('hl7.fhir.uv.ips#1.1.0')) resources.push(...ips('1.1.0'));
+    const baseValidator = createValidator({ resources: [...resources], ...javaLike });
+    const steps: ['base' | 'profile', Step, string[]][] = [['base', c.expected_base, []]];
+    let profileNote: string | undefined;
+    if (c.expected_profile) {
+      const src = c.expected_profile.profile_source;
+      let url: string | undefined;
+      if (src?.endsWith('.json')) {
+        const sd = readJson(src);
+        resources.push(sd as Resource);
+        url = sd.url;
+      } else profileNote = 'profile in XML: not loadable';
+      steps.push(['profile', c.expected_profile, url ? [url] : ['urn:unloadable-xml-profile']]);
+    }
+    const profileValidator = c.expected_profile ? createValidator({ resources, ...javaLike }) : baseValidator;
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(corpus, c.file), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const [step, exp, profiles] of steps) {
+      const expIssues: Json[] = exp.inline_outcome?.issue ?? (exp.outcome_file ? readJson(exp.outcome_file).issue ?? [] : []);
+      let actual: Issue[];
+      try {
+        const res = parseJsonResource(text);
+        const v = step === 'base' ? baseValidator : profileValidator;
+        actual = v.validateResource(res, { profiles }).issues;
+      } catch (e) {
+        actual = [{ severity: 'fatal', code: 'structure', diagnostics: String((e as Error).message), expression: [] }];
+      }
+      const isErr = (s: string): boolean => s === 'error' || s === 'fatal';
+      const expectedErrors = expIssues.filter((i) => isErr(i.severity)).length;
+      const actualErrors = actual.filter((i) => isErr(i.severity)).length;
+      const e = pairs(expIssues as Issue[]);
+      const a = pairs(actual);
+      results.push({
+        name: c.name,
+        step,
+        module: c.module,
+        expectedErrors,
+        actualErrors,
+        validAgree: (expectedErrors === 0) === (actualErrors === 0),
+        countAgree: expectedErrors === actualErrors,
+        locAgree: e.join('\n') === a.join('\n'),
+        expected: expIssues.map((i) => `${i.severity} ${normalise(i.expression?.[0] ?? '')} | ${String(i.details?.text ?? '').slice(0, 150)}`),
+        actual: actual.map((i) => `${i.severity} ${i.expression?.[0] ?? ''} | ${i.diagnostics.slice(0, 150)}`),
+        ...(step === 'profile' && profileNote ? { note: profileNote } : {}),
+      });
+    }
+  }
+  return results;
+}
+
+export function figures(results: StepResult[]): Figures {
+  const pct = (n: number): number => Math.round((n / results.length) * 1000) / 10;
+  return {
+    steps: results.length,
+    validInvalid: pct(results.filter((r) => r.validAgree).length),
+    exactErrorCount: pct(results.filter((r) => r.countAgree).length),
+    severityLocation: pct(results.filter((r) => r.locAgree).length),
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const verbose = process.argv.includes('--verbose');
+  const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  const t = performance.now();
+  const results = runCases(filter);
+  for (const r of results) {
+    if (r.countAgree && !verbose) continue;
+    console.log(`${r.countAgree ? 'OK ' : 'XX '} ${r.name} [${r.step}] ${r.module} expected ${r.expectedErrors} got ${r.actualErrors}${r.note ? ' (' + r.note + ')' : ''}`);
+    if (verbose || filter) {
+      for (const x of r.expected) console.log('   J ' + x);
+      for (const x of r.actual) console.log('   U ' + x);
+    }
+  }
+  console.log(figures(results), `${Math.round(performance.now() - t)} ms`);
+}
