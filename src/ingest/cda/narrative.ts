@@ -72,19 +72,24 @@ function textOnly(el: XmlElement): string {
 }
 
 /**
- * The XHTML body (without the enclosing div) for a CDA `section/text`. Bare text at the top level
- * (the usual WS/T 500 form) becomes one `<p>` per non-empty line, so line breaks survive.
+ * The XHTML body (without the enclosing div) for a CDA `section/text`. A text made only of bare
+ * text (the usual WS/T 500 form) becomes one `<p>` per non-empty line, so line breaks survive.
  */
 export function narrativeBody(text: XmlElement | undefined): string {
   if (!text) return '';
+  if (text.children.every((n) => n.kind === 'text')) {
+    let out = '';
+    for (const line of text.children.map((n) => (n.kind === 'text' ? n.text : '')).join('').split(/\r?\n/)) {
+      const t = line.trim();
+      if (t) out += `<p>${escapeXml(t)}</p>`;
+    }
+    return out;
+  }
+  // Mixed content: keep text and inline structure as they are; whitespace-only runs between blocks are dropped.
   let out = '';
   for (const n of text.children) {
-    if (n.kind === 'text') {
-      for (const line of n.text.split(/\r?\n/)) {
-        const t = line.trim();
-        if (t) out += `<p>${escapeXml(t)}</p>`;
-      }
-    } else out += convertElement(n, 'text');
+    if (n.kind === 'element') out += convertElement(n, 'text');
+    else if (n.text.trim()) out += escapeXml(n.text);
   }
   return out;
 }

@@ -7,8 +7,9 @@
  * XXE and "billion laughs" cannot happen inside it. On top of that we add our own limits:
  *  - a `<!DOCTYPE` is refused outright (MALFORMED_XML): CDA R2 needs none (HL7 CDA R2 §1.3, the
  *    schema is bound by namespace, not by DTD), so a DOCTYPE only ever carries an attack;
- *  - input size (UTF-8 bytes), element depth and element count (TOO_LARGE), checked while
- *    streaming, before any recursive walk, so a 10,000-deep document cannot overflow the stack.
+ *  - input size (UTF-8 bytes) and element count (TOO_LARGE), element depth (MALFORMED_XML, as
+ *    for JSON), checked while streaming, before any recursive walk, so a 10,000-deep document
+ *    cannot overflow the stack.
  *
  * Invariants: the parser's own message never reaches a client (it travels in `cause`); the
  * client gets the line/column only. Element names are namespace-local names; `ns` keeps the URI.
@@ -120,7 +121,10 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): X
     depth++;
     count++;
     if (depth > limits.maxDepth) {
-      throw new Abort(tooLarge(`XML elements nest deeper than ${limits.maxDepth} levels.`, 'cda-xml-depth'));
+      // Same choice as JSON intake (src/fhir/json.ts): excessive nesting is malformed input.
+      const e = malformed(`XML elements nest deeper than ${limits.maxDepth} levels`, parser.line, parser.column);
+      e.issues[0]!.rule = 'cda-xml-depth';
+      throw new Abort(e);
     }
     if (count > limits.maxElements) {
       throw new Abort(tooLarge(`The XML document has more than ${limits.maxElements} elements.`, 'cda-xml-elements'));
