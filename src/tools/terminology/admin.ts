@@ -92,20 +92,27 @@ export function buildAdmin(sourcesDir: string): Output[] {
 
   // Countries GB/T 2659 (= ISO 3166-1 alpha-2).
   const ctry = readTsv(path.join(dir, 'gbt2659-iso3166-countries.tsv'), ['alpha2', 'alpha3', 'numeric', 'name_en', 'name_zh_cldr', 'name_zh_gbt2659_tourze']);
-  const cConcepts = ctry.map((r) => {
+  // GB/T 2659 defines alpha-2 and alpha-3 codes; hospitals send either (our fixtures use CAN), so
+  // both are concepts: alpha-2 first (the agreed form), then alpha-3 with property alpha2.
+  const countryConcept = (r: (typeof ctry)[number], alpha3: boolean) => {
     const zhName = r.name_zh_gbt2659_tourze || r.name_zh_cldr!;
-    const c = concept(r.alpha2!, zhName, zhName, r.name_en, [{ code: 'alpha3', valueString: r.alpha3! }, { code: 'numeric', valueString: r.numeric! }]);
+    const props = alpha3
+      ? [{ code: 'alpha2', valueString: r.alpha2! }, { code: 'numeric', valueString: r.numeric! }]
+      : [{ code: 'alpha3', valueString: r.alpha3! }, { code: 'numeric', valueString: r.numeric! }];
+    const c = concept(alpha3 ? r.alpha3! : r.alpha2!, zhName, zhName, r.name_en, props);
     if (r.name_zh_cldr && r.name_zh_cldr !== zhName) c.designation!.splice(1, 0, { language: 'zh-CN', value: r.name_zh_cldr });
     return c;
-  });
+  };
+  const cConcepts = [...ctry.map((r) => countryConcept(r, false)), ...ctry.map((r) => countryConcept(r, true))];
   out.push({
     file: 'CodeSystem-gbt2659-country.json', compact: false,
     resource: codeSystem({
       id: 'gbt2659-country', url: SYSTEMS.country, name: 'CountryChina', title: 'GB/T 2659 countries and regions (世界各国和地区名称代码), alpha-2',
-      description: `${ctry.length} alpha-2 codes (identical to ISO 3166-1). display = GB/T 2659 Chinese name (tourze), a second zh-CN designation = CLDR name where different; en = ISO English short name.`,
-      copyright: `Codes and English names: i18n-iso-countries @ 55c3a72 (MIT, © 2016 widdix GmbH); Chinese names: tourze/gb-t-2659 (MIT) and CLDR; see ${ADMIN_SOURCE}. Row count: ${ctry.length}.`,
+      description: `${ctry.length} countries and regions as ${cConcepts.length} codes: alpha-2 and alpha-3 (identical to ISO 3166-1; property alpha2/alpha3 links the two forms). display = GB/T 2659 Chinese name (tourze), a second zh-CN designation = CLDR name where different; en = ISO English short name.`,
+      copyright: `Codes and English names: i18n-iso-countries @ 55c3a72 (MIT, © 2016 widdix GmbH); Chinese names: tourze/gb-t-2659 (MIT) and CLDR; see ${ADMIN_SOURCE}. Row count: ${ctry.length} rows (${cConcepts.length} codes).`,
       content: 'complete', language: 'zh-CN',
       property: [
+        { code: 'alpha2', uri: `${OUR_BASE}/CodeSystem/terminology-property#alpha2`, description: 'ISO 3166-1 alpha-2', type: 'string' },
         { code: 'alpha3', uri: `${OUR_BASE}/CodeSystem/terminology-property#alpha3`, description: 'ISO 3166-1 alpha-3', type: 'string' },
         { code: 'numeric', uri: `${OUR_BASE}/CodeSystem/terminology-property#numeric`, description: 'ISO 3166-1 numeric', type: 'string' },
       ],
@@ -115,10 +122,13 @@ export function buildAdmin(sourcesDir: string): Output[] {
     file: 'ConceptMap-gbt2659-to-iso3166.json', compact: true,
     resource: conceptMap({
       id: 'gbt2659-to-iso3166', url: `${OUR_BASE}/ConceptMap/gbt2659-to-iso3166`, name: 'CountryChinaToIso3166', title: 'GB/T 2659 → ISO 3166-1',
-      description: `${ctry.length} codes map to the identical ISO 3166-1 alpha-2 code (GB/T 2659-2000 adopts ISO 3166-1).`,
+      description: `${ctry.length * 2} codes (alpha-2 and alpha-3) map to the ISO 3166-1 alpha-2 code (GB/T 2659-2000 adopts ISO 3166-1): alpha-2 → equal, alpha-3 → equivalent.`,
       copyright: `See ${ADMIN_SOURCE} (MIT sources). Row count: ${ctry.length}.`,
       sourceUri: SYSTEMS.country, targetUri: SYSTEMS.iso3166,
-    }, [{ source: SYSTEMS.country, target: SYSTEMS.iso3166, element: ctry.map((r) => ({ code: r.alpha2!, target: [{ code: r.alpha2!, display: r.name_en!, equivalence: 'equal' }] })) }]),
+    }, [{ source: SYSTEMS.country, target: SYSTEMS.iso3166, element: [
+      ...ctry.map((r) => ({ code: r.alpha2!, target: [{ code: r.alpha2!, display: r.name_en!, equivalence: 'equal' }] })),
+      ...ctry.map((r) => ({ code: r.alpha3!, target: [{ code: r.alpha2!, display: r.name_en!, equivalence: 'equivalent' }] })),
+    ] }]),
   });
 
   // Provinces GB/T 2260 (provincial level), from the AreaCity level-3 list (MIT).

@@ -76,6 +76,16 @@ export function buildIpsSupplements(): Output[] {
     }
   }
   bySystem.set('atc', atc);
+  // SNOMED CT route qualifiers targeted by our route map get the route's Chinese name.
+  const snomed = bySystem.get('snomed') ?? [];
+  const seenSct = new Set(snomed.map((x) => x.code));
+  for (const r of readTsv(path.join(MANUAL_DIR, 'routes.tsv'), ['name_zh', 'snomed'])) {
+    if (r.snomed && !seenSct.has(r.snomed)) {
+      seenSct.add(r.snomed);
+      snomed.push({ code: r.snomed, zh: r.name_zh!, from: 'routes' });
+    }
+  }
+  bySystem.set('snomed', snomed);
   const u = DESIGNATION_USE.ourTranslation;
   const out: Output[] = [];
   for (const [alias, meta] of Object.entries(ALIASES)) {
@@ -84,16 +94,17 @@ export function buildIpsSupplements(): Output[] {
       code: c.code, display: c.zh,
       designation: [{ language: 'zh-CN', use: { system: u.system, code: u.code }, value: c.zh }],
     }));
-    const fromDrugs = list.filter((c) => c.from === 'drugs').length;
+    const fromDrugs = list.filter((c) => c.from !== 'ips').length;
+    const extra = alias === 'atc' ? 'our drug list manual/drugs.tsv' : 'our route list manual/routes.tsv';
     out.push({
       file: `CodeSystem-${meta.id}.json`, compact: false,
       resource: codeSystem({
         id: meta.id, url: `${OUR_BASE}/CodeSystem/${meta.id}`, name: meta.id.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase()),
         title: `${meta.title}: Chinese designations (supplement)`,
         description: `Chinese designations written by the EMR Gateway project for ${list.length} ${meta.title} codes` +
-          (fromDrugs > 0 ? ` (${list.length - fromDrugs} found in the HL7 IPS examples, ${fromDrugs} from our drug list manual/drugs.tsv)` : ' found in the HL7 IPS examples') +
+          (fromDrugs > 0 ? ` (${list.length - fromDrugs} found in the HL7 IPS examples, ${fromDrugs} from ${extra})` : ' found in the HL7 IPS examples') +
           '. Only codes and our own translations; the code system owner\'s English text is not copied.',
-        copyright: `${meta.owner}. Chinese designations: EMR Gateway project (project licence). Row count: ${list.length} (manual/ips-zh.tsv${fromDrugs ? ' + manual/drugs.tsv' : ''}).`,
+        copyright: `${meta.owner}. Chinese designations: EMR Gateway project (project licence). Row count: ${list.length} (manual/ips-zh.tsv${fromDrugs ? ` + ${extra.replace(/^our \w+ list /, '')}` : ''}).`,
         content: 'supplement', supplements: meta.system, language: 'zh-CN',
       }, concepts),
     });

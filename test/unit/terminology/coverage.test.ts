@@ -114,6 +114,35 @@ describe('terminology coverage figures', () => {
     expect(clHit / cl).to.be.greaterThan(0.9);
   });
 
+  it('covers the codings of our discharge-summary fixtures (test/fixtures/*.json)', () => {
+    const dir = path.join(process.cwd(), 'test', 'fixtures');
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+    const known = new Map<string, Set<string>>();
+    for (const { resource } of build.outputs) {
+      if (resource.resourceType !== 'CodeSystem') continue;
+      const sys = (resource.supplements as string | undefined) ?? (resource.url as string);
+      const set = known.get(sys) ?? new Set<string>();
+      resource.concept.forEach((c) => set.add(c.code));
+      known.set(sys, set);
+    }
+    const systems = ['urn:oid:2.16.156.10011.2.3.3.11', 'urn:oid:2.16.156.10011.2.3.3.12', 'http://loinc.org', 'http://snomed.info/sct'];
+    let n = 0; let hit = 0; const missing: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (typeof o.system === 'string' && typeof o.code === 'string' && systems.includes(o.system)) {
+          n++;
+          if (known.get(o.system)?.has(o.code)) hit++; else missing.push(`${o.system}|${o.code}`);
+        }
+        Object.values(o).forEach(walk);
+      }
+    };
+    for (const f of files) walk(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    console.log(`      fixtures: ${files.length} files, ${hit}/${n} ICD-10/ICD-9-CM-3/LOINC/SNOMED codings known; missing: ${[...new Set(missing)].join(', ') || 'none'}`);
+    if (n > 0) expect(hit / n).to.be.greaterThan(0.9);
+  });
+
   it('keeps the ConceptMap zh drug name → ATC consistent with the drug CodeSystem', () => {
     const cs = res('CodeSystem-cn-drug-name.json') as CodeSystem;
     const cm = res('ConceptMap-cn-drug-name-to-atc.json') as ConceptMap;

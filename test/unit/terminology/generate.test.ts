@@ -57,7 +57,9 @@ describe('terminology generator', () => {
     const classes = sourceRows('icd10-cn/nhsa-icd10-yb2.0-dict-0122.tsv', (r) => r.row_type === 'class');
     expect((byFile('CodeSystem-icd-10-who-designations.json') as CodeSystem).concept).to.have.length(classes);
     expect((byFile('CodeSystem-gb3304-ethnicity.json') as CodeSystem).concept).to.have.length(sourceRows('admin-codes/gbt3304-ethnicity.tsv'));
-    expect((byFile('CodeSystem-gbt2659-country.json') as CodeSystem).concept).to.have.length(sourceRows('admin-codes/gbt2659-iso3166-countries.tsv'));
+    const countries = (byFile('CodeSystem-gbt2659-country.json') as CodeSystem).concept;
+    expect(countries).to.have.length(2 * sourceRows('admin-codes/gbt2659-iso3166-countries.tsv')); // alpha-2 + alpha-3
+    expect(countries.find((c) => c.code === 'CAN')?.display).to.equal('加拿大');
     expect((byFile('CodeSystem-gbt2261-2-marital-status.json') as CodeSystem).concept).to.have.length(sourceRows('admin-codes/gbt2261.2-marital-status.tsv'));
     expect((byFile('CodeSystem-gbt2260-province.json') as CodeSystem).concept).to.have.length(34);
   });
