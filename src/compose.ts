@@ -13,6 +13,7 @@ import { parseFhirJsonBody } from './ingest/parse.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/ports.js';
 import { createAuditWriter } from './compose/audit.js';
+import { loadTrust } from './compose/trust.js';
 
 export interface BuiltGateway {
   gateway: ReturnType<typeof createGateway> & { storeKind: string };
@@ -23,15 +24,22 @@ export interface BuiltGateway {
 }
 
 export async function buildGateway(config: Readonly<Config>): Promise<BuiltGateway> {
+  const clock = { now: () => new Date() };
+  const { trust, keys } = loadTrust(config, clock.now);
+  const base = config.publicBaseUrl;
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
-  const clock = { now: () => new Date() };
   const gateway = createGateway({
     store,
     clock,
     ids: { newId: randomUUID },
     ingest: (input) => parseFhirJsonBody(input.body, input.contentType),
     checkDocument: async () => ({ issues: [] }),
+    trust,
+    keys,
+    urls: { issuer: base, fhirBase: `${base}/fhir`, token: `${base}/auth/token`, jwks: `${base}/.well-known/jwks.json` },
+    accessTokenSeconds: config.accessTokenSeconds,
+    requireSignatures: config.requireSignatures,
     audit: createAuditWriter({ clock, observer: { site: new URL(config.publicBaseUrl).host, name: 'emr-gateway', baseUrl: `${config.publicBaseUrl}/fhir` } }),
   });
   return {

@@ -19,9 +19,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Readonly<Config>, out: (line: string) => void = console.log): Promise<RunningServer> {
-  const built = await buildGateway(config);
-  const app = createApp(built.gateway, built.http);
-  const server = http.createServer(app);
+  // Listen first so that an ephemeral port (PORT=0) is known before links are built; requests that
+  // arrive before the gateway is ready get a 503.
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"starting"}');
+  };
+  const server = http.createServer((req, res) => handler(req, res));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -30,6 +33,15 @@ export async function startServer(config: Readonly<Config>, out: (line: string) 
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
+  const effective = config.publicBaseUrl.endsWith(':0') ? Object.freeze({ ...config, publicBaseUrl: url }) : config;
+  let built: Awaited<ReturnType<typeof buildGateway>>;
+  try {
+    built = await buildGateway(effective);
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  handler = createApp(built.gateway, built.http);
   await built.started?.(url, out);
   out(`emr-gateway listening on ${url} (FHIR base ${url}/fhir, ${built.gateway.storeKind} store)`);
   let closing: Promise<void> | undefined;

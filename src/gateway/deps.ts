@@ -7,6 +7,7 @@ import type { Issue } from '../errors.js';
 import type { Bundle, Resource } from '../fhir/types.js';
 import type { Store, Stores } from '../store/ports.js';
 import type { AuditFacts } from '../audit/events.js';
+import type { GatewayKeys, TrustList } from '../trust/index.js';
 import type { Clock, Ids, Principal, RequestContext } from './context.js';
 
 /**
@@ -18,6 +19,16 @@ export type AuditNote = Omit<AuditFacts, 'recorded' | 'requestId' | 'actor' | 's
   linkRecipient?: string;
 };
 
+export interface GatewayUrls {
+  /** Public base URL (issuer of access tokens). */
+  issuer: string;
+  /** FHIR base URL (audience of access tokens). */
+  fhirBase: string;
+  /** POST /auth/token (audience of client assertions). */
+  token: string;
+  jwks: string;
+}
+
 export interface GatewayDeps {
   store: Store;
   clock: Clock;
@@ -26,6 +37,12 @@ export interface GatewayDeps {
   ingest(input: { body: string; contentType: string | undefined }): Resource;
   /** Validation and signature checks for a submitted document; throws a coded 422 on errors. */
   checkDocument(bundle: Bundle, submitter: Principal): Promise<{ issues: Issue[] }>;
+  trust: TrustList;
+  keys: GatewayKeys;
+  urls: GatewayUrls;
+  accessTokenSeconds: number;
+  /** Hospitals must sign submitted documents. */
+  requireSignatures: boolean;
   /** Writes one audit entry inside the given transaction. */
   audit(tx: Stores, note: AuditNote): Promise<void>;
 }

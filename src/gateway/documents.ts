@@ -15,7 +15,8 @@ import type { Bundle } from '../fhir/types.js';
 import { checkDocumentShape } from '../ingest/document.js';
 import type { IdentifierKey, StoredDocument } from '../store/ports.js';
 import type { GatewayDeps } from './deps.js';
-import type { RequestContext } from './context.js';
+import type { Principal, RequestContext } from './context.js';
+import { hasSignature, verifyDocumentSignature } from '../trust/index.js';
 import { searchsetBundle } from './searchset.js';
 import { requireRole } from './authorize.js';
 
@@ -49,6 +50,20 @@ function isUniqueViolation(e: unknown): boolean {
 export function documentUseCases(deps: GatewayDeps) {
   const { store, clock, ids } = deps;
 
+  /**
+   * Incoming signatures (issue 4): a present Bundle.signature must verify, chain to a trust anchor
+   * and belong to the submitting organisation; REQUIRE_SIGNATURES makes one mandatory.
+   */
+  async function verifySubmitterSignature(bundle: Bundle, principal: Principal): Promise<void> {
+    if (hasSignature(bundle)) {
+      await verifyDocumentSignature(bundle, { trust: deps.trust, now: () => clock.now(), expectedOrganization: principal.organization });
+    } else if (deps.requireSignatures) {
+      throw new GatewayError('SIGNATURE_INVALID', 'This gateway requires hospitals to sign documents (Bundle.signature).', {
+        expression: 'Bundle.signature',
+      });
+    }
+  }
+
   /** A refused submission is audited too, with why (issue 7: "accepted or refused, with why"). */
   async function submit(input: SubmitInput, ctx: RequestContext): Promise<SubmitResult> {
     try {
@@ -67,6 +82,7 @@ export function documentUseCases(deps: GatewayDeps) {
     const facts = deps.ingest(input);
     const { bundle, identifier, patientIdentifiers } = checkDocumentShape(facts);
     const checks = await deps.checkDocument(bundle, principal);
+    await verifySubmitterSignature(bundle, principal);
     const contentHash = createHash('sha256').update(canonicalJson(bundle)).digest('hex');
     try {
       return await store.withTransaction(async (tx) => {

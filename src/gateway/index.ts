@@ -4,6 +4,8 @@
  */
 import type { GatewayDeps } from './deps.js';
 import { documentUseCases } from './documents.js';
+import { authUseCases } from './auth.js';
+import { jwks, smartConfiguration } from '../trust/index.js';
 
 export type { GatewayDeps } from './deps.js';
 export type { RequestContext, Principal } from './context.js';
@@ -11,6 +13,9 @@ export type { RequestContext, Principal } from './context.js';
 export function createGateway(deps: GatewayDeps) {
   return {
     documents: documentUseCases(deps),
+    auth: authUseCases(deps),
+    jwks: () => jwks(deps.keys, () => deps.clock.now()),
+    smartConfiguration: () => smartConfiguration(deps.trust, { tokenUrl: deps.urls.token, jwksUrl: deps.urls.jwks, issuer: deps.urls.issuer }),
     async ready(): Promise<void> {
       await deps.store.ping();
     },

@@ -14,13 +14,12 @@ import { errorHandler } from './errors.js';
 import { negotiate } from './negotiate.js';
 import { documentRoutes } from './routes/documents.js';
 import { metadataRoutes } from './routes/metadata.js';
+import { authRoutes } from './routes/auth.js';
 
 export interface AppOptions {
   log: Logger;
   bodyLimitBytes: number;
   publicBaseUrl: string;
-  /** Resolves a bearer token to a principal; throws a coded 401 for a bad token. */
-  authenticate?(token: string): Promise<Principal>;
   /** Extra routers mounted by later capabilities (auth, consent, pages …). */
   mount?: (app: Express, helpers: HttpHelpers) => void;
 }
@@ -72,16 +71,17 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
     }
   });
 
+  app.use(authRoutes(gateway, helpers, options.log));
   app.use('/fhir', negotiate());
   app.use('/fhir', async (req, res, next) => {
     const auth = req.get('authorization');
     if (!auth) return next();
     const m = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i.exec(auth);
-    if (!m || !options.authenticate) {
+    if (!m) {
       return next(new GatewayError('TOKEN_INVALID', 'The Authorization header must be "Bearer <access token>".', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
     }
     try {
-      res.locals.principal = await options.authenticate(m[1]!);
+      res.locals.principal = await gateway.auth.authenticate(m[1]!);
       next();
     } catch (e) {
       next(e);

@@ -10,11 +10,13 @@ import type { Store, Stores } from './ports.js';
 import { openPostgres } from './postgres.js';
 import { createSqlAuditLog } from './sql/audit.js';
 import { createSqlDocumentStore } from './sql/documents.js';
+import { createSqlReplayGuard } from './sql/replay.js';
 
 function repositories(client: SqlClient): Stores {
   return {
     documents: createSqlDocumentStore(client),
     audit: createSqlAuditLog(client),
+    replay: createSqlReplayGuard(client),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Database } from './db.js';
 import { AUDIT_SCHEMA } from './schema/audit.sql.js';
 import { DOCUMENTS_SCHEMA } from './schema/documents.sql.js';
+import { REPLAY_SCHEMA } from './schema/replay.sql.js';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'documents', sql: DOCUMENTS_SCHEMA },
   { version: 2, name: 'audit', sql: AUDIT_SCHEMA },
+  { version: 3, name: 'client-assertion-replay', sql: REPLAY_SCHEMA },
 ];
 
 const MIGRATION_LOCK = 715_3201;

@@ -120,9 +120,16 @@ export interface AuditLog {
   checkpoints(): AsyncIterable<AuditCheckpoint>;
 }
 
+/** One-time use of client-assertion ids (SMART Backend Services replay protection). */
+export interface ReplayGuard {
+  /** Records the jti; true the first time, false when it was seen before. Atomic. */
+  firstUse(jti: string, exp: Date): Promise<boolean>;
+}
+
 export interface Stores {
   documents: DocumentStore;
   audit: AuditLog;
+  replay: ReplayGuard;
 }
 
 export interface Store extends Stores {

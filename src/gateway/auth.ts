@@ -1,0 +1,80 @@
+/**
+ * SMART Backend Services (hl7.org/fhir/smart-app-launch/backend-services.html): the token
+ * endpoint's use case and bearer-token authentication. The client assertion's jti is recorded in
+ * the store atomically, so a replayed assertion is refused even across processes.
+ */
+import { GatewayError } from '../errors.js';
+import type { Principal, RequestContext } from './context.js';
+import type { GatewayDeps } from './deps.js';
+import { CLIENT_ASSERTION_TYPE, grantScopes, issueAccessToken, verifyAccessToken, verifyClientAssertion } from '../trust/index.js';
+
+export interface TokenRequest {
+  grant_type?: string;
+  client_assertion_type?: string;
+  client_assertion?: string;
+  scope?: string;
+}
+
+export function authUseCases(deps: GatewayDeps) {
+  const { trust, keys, urls, clock, store } = deps;
+  const now = () => clock.now();
+
+  async function issueToken(form: TokenRequest, ctx: RequestContext) {
+    if (form.grant_type !== 'client_credentials') {
+      throw new GatewayError('BAD_REQUEST', 'grant_type must be client_credentials.', { details: { error: 'unsupported_grant_type' } });
+    }
+    if (form.client_assertion_type !== CLIENT_ASSERTION_TYPE) {
+      throw new GatewayError('BAD_REQUEST', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`, { details: { error: 'invalid_request' } });
+    }
+    try {
+      const client = await verifyClientAssertion(form.client_assertion ?? '', {
+        trust,
+        tokenUrl: urls.token,
+        now,
+        jtiSeen: (jti, exp) => store.replay.firstUse(jti, exp),
+      });
+      const scopes = grantScopes(trust.scopesFor(client.participant.role), form.scope);
+      const body = await issueAccessToken({
+        keys,
+        issuer: urls.issuer,
+        audience: urls.fhirBase,
+        participant: client.participant,
+        scopes,
+        now,
+        newId: deps.ids.newId,
+        lifetimeSeconds: deps.accessTokenSeconds,
+      });
+      const principal = principalOf(client.participant.id, scopes);
+      await store.withTransaction((tx) => deps.audit(tx, { action: 'token-issued', outcome: 'success', ctx: { ...ctx, principal }, tokenId: client.jti }));
+      return body;
+    } catch (e) {
+      if (e instanceof GatewayError) {
+        await store.withTransaction((tx) =>
+          deps.audit(tx, { action: 'token-issued', outcome: 'failure', failure: { reason: e.message, code: e.code }, ctx }),
+        );
+      }
+      throw e;
+    }
+  }
+
+  function principalOf(clientId: string, scopes: string[]): Principal {
+    const p = trust.byClientId(clientId);
+    if (!p) throw new GatewayError('TOKEN_INVALID', 'The client is no longer registered.', { details: { error: 'invalid_token' } });
+    return {
+      clientId: p.id,
+      role: p.role,
+      organization: p.organization.id,
+      organizationName: p.organization.name,
+      country: p.organization.country,
+      scopes,
+    };
+  }
+
+  /** Bearer token → principal; a participant removed from the trust list loses access at once. */
+  async function authenticate(token: string): Promise<Principal> {
+    const claims = await verifyAccessToken(token, { keys, issuer: urls.issuer, audience: urls.fhirBase, now });
+    return principalOf(claims.clientId, claims.scopes);
+  }
+
+  return { issueToken, authenticate };
+}

@@ -1,0 +1,124 @@
+/**
+ * Document intake over real HTTP: fixtures round-trip, resubmission, search, authorization and the
+ * malformed inputs of issue 2 (none of which may produce a 500).
+ */
+import { expect } from 'chai';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { startTestServer, repoRoot, type TestServer } from '../support/server.js';
+import { accessToken, client } from '../support/clients.js';
+
+const fixturesDir = path.join(repoRoot, 'test/fixtures');
+const fixtureFiles = readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
+const load = (f: string) => JSON.parse(readFileSync(path.join(fixturesDir, f), 'utf8'));
+
+function withoutServerMeta(b: any) {
+  const { id: _id, meta, ...rest } = b;
+  const { versionId: _v, lastUpdated: _l, ...m } = meta ?? {};
+  return Object.keys(m).length ? { ...rest, meta: m } : rest;
+}
+
+describe('document intake over HTTP', function () {
+  let server: TestServer;
+  let hospitalA: string;
+  let hospitalB: string;
+  let provider: string;
+  const post = (token: string, body: string, type = 'application/fhir+json') =>
+    fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+
+  before(async () => {
+    server = await startTestServer();
+    hospitalA = await accessToken(server.url, client('hospital', 0));
+    hospitalB = await accessToken(server.url, client('hospital', 1));
+    provider = await accessToken(server.url, client('provider', 0));
+  });
+  after(() => server.close());
+
+  for (const f of fixtureFiles) {
+    it(`round-trips ${f} unchanged in content`, async () => {
+      const original = load(f);
+      const res = await post(hospitalA, JSON.stringify(original));
+      const created = await res.json();
+      expect(res.status, JSON.stringify(created).slice(0, 500)).to.equal(201);
+      expect(res.headers.get('location')).to.match(new RegExp(`/fhir/Bundle/${created.id}/_history/1$`));
+      expect(created.meta.versionId).to.equal('1');
+      const read = await fetch(`${server.base}/Bundle/${created.id}`, { headers: { authorization: `Bearer ${hospitalA}` } });
+      expect(read.status).to.equal(200);
+      expect(withoutServerMeta(await read.json())).to.deep.equal(withoutServerMeta(original));
+    });
+  }
+
+  it('treats an identical resubmission as a retry and changed content as a new version', async () => {
+    const doc = load(fixtureFiles[0]!);
+    doc.identifier = { system: 'urn:oid:2.16.156.10011.1.1', value: 'RESUBMIT-1' };
+    const first = await (await post(hospitalA, JSON.stringify(doc))).json();
+    const again = await post(hospitalA, JSON.stringify(doc));
+    expect(again.status).to.equal(200);
+    expect((await again.json()).id).to.equal(first.id);
+    doc.timestamp = '2026-11-20T10:00:00+08:00';
+    const changed = await post(hospitalA, JSON.stringify(doc));
+    expect(changed.status).to.equal(201);
+    const v2 = await changed.json();
+    expect(v2.id).to.equal(first.id);
+    expect(v2.meta.versionId).to.equal('2');
+  });
+
+  it('refuses another hospital reusing an identifier with 409', async () => {
+    const doc = load(fixtureFiles[0]!);
+    doc.identifier = { system: 'urn:oid:2.16.156.10011.1.1', value: 'OWNED-BY-A' };
+    expect((await post(hospitalA, JSON.stringify(doc))).status).to.equal(201);
+    const res = await post(hospitalB, JSON.stringify(doc));
+    expect(res.status).to.equal(409);
+  });
+
+  it('searches by patient identifier and by Bundle identifier, own documents only', async () => {
+    const doc = load(fixtureFiles[0]!);
+    doc.identifier = { system: 'urn:oid:2.16.156.10011.1.1', value: 'SEARCH-1' };
+    const created = await (await post(hospitalA, JSON.stringify(doc))).json();
+    const q = encodeURIComponent('urn:oid:2.16.156.10011.1.1|SEARCH-1');
+    const mine = await (await fetch(`${server.base}/Bundle?identifier=${q}`, { headers: { authorization: `Bearer ${hospitalA}` } })).json();
+    expect(mine).to.include({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    expect(mine.entry[0].resource.id).to.equal(created.id);
+    const theirs = await (await fetch(`${server.base}/Bundle?identifier=${q}`, { headers: { authorization: `Bearer ${hospitalB}` } })).json();
+    expect(theirs.total).to.equal(0);
+    const patient = doc.entry.find((e: any) => e.resource.resourceType === 'Patient').resource.identifier[0];
+    const p = encodeURIComponent(`${patient.system}|${patient.value}`);
+    const byPatient = await (await fetch(`${server.base}/Bundle?composition.patient.identifier=${p}`, { headers: { authorization: `Bearer ${hospitalA}` } })).json();
+    expect(byPatient.total).to.be.at.least(1);
+  });
+
+  it("hides hospital A's document from hospital B with 404", async () => {
+    const doc = load(fixtureFiles[1]!);
+    doc.identifier = { system: 'urn:oid:2.16.156.10011.1.1', value: 'HIDDEN-1' };
+    const created = await (await post(hospitalA, JSON.stringify(doc))).json();
+    const res = await fetch(`${server.base}/Bundle/${created.id}`, { headers: { authorization: `Bearer ${hospitalB}` } });
+    expect(res.status).to.equal(404);
+  });
+
+  it('refuses a submission from a provider with 403', async () => {
+    const res = await post(provider, JSON.stringify(load(fixtureFiles[0]!)));
+    expect(res.status).to.equal(403);
+  });
+
+  const malformed: [string, () => { body: string | Buffer; type?: string }, number, string?][] = [
+    ['truncated JSON', () => ({ body: '{"resourceType":"Bundle","type":"docu' }), 400],
+    ['a wrong content type', () => ({ body: '<Bundle/>', type: 'application/xml' }), 415],
+    ['a JSON array', () => ({ body: '[{"resourceType":"Bundle"}]' }), 422, '$this'],
+    ['10,000 levels of nesting', () => ({ body: '{"resourceType":"Bundle","x":' + '['.repeat(10000) + ']'.repeat(10000) + '}' }), 400],
+    ['a __proto__ key', () => ({ body: '{"resourceType":"Bundle","__proto__":{"polluted":true}}' }), 400],
+    ['a non-Bundle resource', () => ({ body: '{"resourceType":"Patient"}' }), 422, 'resourceType'],
+    ['a collection Bundle', () => ({ body: JSON.stringify({ ...load(fixtureFiles[0]!), type: 'collection' }) }), 422, 'Bundle.type'],
+    ['a 25 MB body', () => ({ body: Buffer.alloc(25 * 1024 * 1024, 0x20) }), 413],
+  ];
+  for (const [name, make, status, expression] of malformed) {
+    it(`answers ${name} with ${status} and an OperationOutcome`, async () => {
+      const { body, type } = make();
+      const res = await post(hospitalA, body as string, type);
+      const oo = await res.json();
+      expect(res.status).to.equal(status);
+      expect(oo.resourceType).to.equal('OperationOutcome');
+      if (expression) expect(oo.issue.flatMap((i: any) => i.expression ?? [])).to.include(expression);
+      expect(({} as any).polluted).to.equal(undefined);
+    });
+  }
+});
