@@ -3,7 +3,9 @@
  * FHIR submission looks (../shared/DOMAIN.md "What hospitals send"): Composition first (type C0053
  * in urn:oid:2.16.156.10011.2.4 and LOINC 18842-5), then Patient, Encounter, Organization(s),
  * Practitioner(s), Condition, Procedure, Observation, the original CDA as Binary + DocumentReference
- * (Composition.relatesTo `transforms`), and a Provenance (activity ISO 21089 `transform`).
+ * (Composition.relatesTo `transforms` names the CDA by its id, the DocumentReference carries that id
+ * and points back with context.related), and a Provenance (activity ISO 21089 `transform`, entity
+ * source = the DocumentReference).
  *
  * Pure: no I/O; time and ids are injected (`now`, `newId`) so output is deterministic.
  * Invariants: the original text is kept byte for byte in the Binary (nothing is lost, whatever the
@@ -170,7 +172,11 @@ export function convertCdaDischargeSummary(xml: string, options: ConvertOptions)
         },
       },
     ],
-    ...(parties.encounter ? { context: { encounter: [{ reference: parties.encounter }], ...(parties.period ? { period: parties.period } : {}) } } : {}),
+    context: {
+      ...(parties.encounter ? { encounter: [{ reference: parties.encounter }] } : {}),
+      ...(parties.period ? { period: parties.period } : {}),
+      related: [{ reference: compositionUrl }],
+    },
   });
   const now = options.now().toISOString();
   ctx.add({
@@ -186,7 +192,6 @@ export function convertCdaDischargeSummary(xml: string, options: ConvertOptions)
     resourceType: 'Composition',
     id: compositionId,
     language,
-    ...(docId ? { identifier: docId } : {}),
     status: 'final',
     type,
     ...(patientUrl ? { subject: { reference: patientUrl } } : {}),
@@ -197,7 +202,9 @@ export function convertCdaDischargeSummary(xml: string, options: ConvertOptions)
     ...(conf && CONFIDENTIALITY.has(conf) ? { confidentiality: conf } : {}),
     ...(parties.attesters.length ? { attester: parties.attesters } : {}),
     ...(parties.custodian ? { custodian: { reference: parties.custodian } } : {}),
-    relatesTo: [{ code: 'transforms', targetReference: { reference: docRef.fullUrl } }],
+    // R4 relatesTo.target[x] is Identifier | Reference(Composition): the source CDA is named by its
+    // ClinicalDocument/id, which is also the DocumentReference.masterIdentifier in this Bundle.
+    ...(docId ? { relatesTo: [{ code: 'transforms', targetIdentifier: docId }] } : {}),
     section: sections,
   };
   const entries: BundleEntry[] = [{ fullUrl: compositionUrl, resource: composition }, ...ctx.entries];

@@ -46,7 +46,10 @@ export interface EntryScope {
 }
 
 export interface EntryResult {
+  /** Resources the section lists in Composition.section.entry. */
   refs: string[];
+  /** Resources reached through another one (Observation.partOf / focus), not listed in the section. */
+  details: string[];
   free: FreeText[];
 }
 
@@ -63,7 +66,7 @@ function quantity(el: XmlElement): Record<string, unknown> | undefined {
 }
 
 export function mapEntries(ctx: Ctx, section: XmlElement, scope: EntryScope): EntryResult {
-  const result: EntryResult = { refs: [], free: [] };
+  const result: EntryResult = { refs: [], details: [], free: [] };
   for (const entry of kids(section, 'entry')) {
     for (const stmt of elements(entry)) statement(ctx, stmt, scope, result, undefined);
   }
@@ -217,7 +220,10 @@ function obsResource(
   if (parent?.kind === 'Procedure') resource.partOf = [{ reference: parent.url }];
   else if (parent) resource.focus = [{ reference: parent.url }];
   const added = ctx.add(resource as Resource);
-  out.refs.push(added.fullUrl);
+  // A detail of a procedure (incision class, healing grade, anaesthesia) hangs off the Procedure
+  // through partOf; the 手术操作 section lists Procedures only (cn-discharge-summary-composition).
+  if (!parent) out.refs.push(added.fullUrl);
+  else out.details.push(added.fullUrl);
   return { kind: 'Observation', url: added.fullUrl, resource: added.resource as Record<string, unknown> };
 }
 

@@ -59,7 +59,7 @@ export function mapPatient(ctx: Ctx, doc: XmlElement): PatientResult | undefined
     if (root === OID.healthCard) identifier.push({ use: 'usual', system: `urn:oid:${root}`, value: ext });
     else if (root === OID.inpatientNo) {
       inpatientNo = ext;
-      identifier.push({ use: 'secondary', type: typeCC('VN'), system: `urn:oid:${root}`, value: ext });
+      identifier.push({ use: 'secondary', system: `urn:oid:${root}`, value: ext });
     } else if (root === OID.mrn) identifier.push({ type: typeCC('MR'), system: `urn:oid:${root}`, value: ext });
     else identifier.push({ system: `urn:oid:${root}`, value: ext });
   }

@@ -91,7 +91,9 @@ describe('CDA ingest: WS/T 500.53 fixtures → FHIR document Bundle', () => {
         const [dr] = resources(r, 'DocumentReference');
         expect(dr!.content[0].attachment.url).to.equal(`urn:uuid:${bin!.id}`);
         expect(dr!.content[0].attachment.size).to.equal(Buffer.byteLength(xml));
-        expect(comp.relatesTo[0]).to.deep.equal({ code: 'transforms', targetReference: { reference: `urn:uuid:${dr!.id}` } });
+        expect(comp.relatesTo[0]).to.deep.equal({ code: 'transforms', targetIdentifier: bundle.identifier });
+        expect(dr!.masterIdentifier).to.deep.equal(bundle.identifier);
+        expect(dr!.context.related).to.deep.equal([{ reference: bundle.entry![0]!.fullUrl }]);
         const [prov] = resources(r, 'Provenance');
         expect(prov!.activity.coding[0].code).to.equal('transform');
         expect(prov!.entity[0]).to.deep.equal({ role: 'source', what: { reference: `urn:uuid:${dr!.id}` } });
@@ -128,6 +130,9 @@ describe('CDA ingest: WS/T 500.53 fixtures → FHIR document Bundle', () => {
     expect(proc!.code.coding[0]).to.include({ system: 'urn:oid:2.16.156.10011.2.3.3.12', code: '81.5201' });
     expect(proc!.performedPeriod).to.deep.equal({ start: '2024-08-10T09:00:00+08:00', end: '2024-08-10T11:20:00+08:00' });
     const parts = resources(r, 'Observation').filter((o) => o.partOf?.[0]?.reference === `urn:uuid:${proc!.id}`);
+    const comp = r.bundle.entry![0]!.resource as any;
+    const procSection = comp.section.find((x: any) => x.code.coding[0].code === '47519-4');
+    expect(procSection.entry).to.deep.equal([{ reference: `urn:uuid:${proc!.id}` }]);
     const byDe = Object.fromEntries(parts.map((o) => [o.code.coding[0].code, o.valueCodeableConcept.coding[0].display]));
     expect(byDe).to.deep.equal({ 'DE06.00.257.00': 'Ⅰ类切口', 'DE05.10.147.00': 'Ⅰ/甲', 'DE06.00.073.00': '椎管内麻醉' });
   });
