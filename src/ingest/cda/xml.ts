@@ -141,10 +141,7 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): X
     };
     if (current) current.children.push(el);
     else root = el;
-    current = el;
-    if (tag.isSelfClosing) {
-      // saxes still emits closetag for self-closing tags; nothing else to do here.
-    }
+    current = el; // saxes emits closetag for self-closing tags too, so depth stays balanced
   });
   parser.on('closetag', () => {
     depth--;
