@@ -72,6 +72,23 @@ function targetNode(slice: ElementNode, path: string, ctx: Ctx): ElementNode | u
   return cur;
 }
 
+/** First fixed/pattern value at `path` below `slice`, following slices of intermediate elements. */
+function valueInSlices(slice: ElementNode, path: string, ctx: Ctx): unknown {
+  let cur: ElementNode[] = [slice];
+  for (const seg of splitPath(path)) {
+    if (seg === '$this') continue;
+    if (!/^[A-Za-z]+$/.test(seg)) return undefined;
+    const next: ElementNode[] = [];
+    for (const n of cur) {
+      const k = childrenOf(n, ctx).find((c) => c.name === seg);
+      if (k) next.push(k, ...k.slices.filter((x) => x.min >= 1));
+    }
+    cur = next;
+  }
+  for (const n of cur) if ((n.fixed ?? n.pattern) !== undefined) return n.fixed ?? n.pattern;
+  return undefined;
+}
+
 /** Values at a discriminator path in an instance item. */
 function valuesAt(item: unknown, path: string, env: SliceEnv, ctx: Ctx): unknown[] {
   let cur: unknown[] = [item];
@@ -135,8 +152,10 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
       );
     };
   }
-  // value / pattern
+  // value / pattern — when the path crosses a sliced element (bp: code.coding.code), the value may
+  // sit in one of its slices (coding:SBPCode.code): HL7's validator looks there too.
   let expected: unknown = target?.fixed ?? target?.pattern;
+  if (expected === undefined) expected = valueInSlices(slice, d.path, ctx);
   if (expected === undefined && target && d.path.endsWith('url') && target.name === 'url') {
     // extension slices: the url is fixed by the extension definition named in the slice's type
     expected = slice.types[0]?.profiles[0];
@@ -153,6 +172,23 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
           const cods = Array.isArray(v.coding) ? (v.coding as Json[]) : [v];
           return cods.some((x) => codes.has(`${String(x.system)}|${String(x.code)}`));
         });
+    }
+  }
+  if (expected === undefined && target) {
+    // No value at the path itself: HL7's validator then uses the fixed/pattern values of its
+    // children, including required slices of them (e.g. bp: component.code.coding:SBPCode).
+    const parts: { name: string; value: unknown }[] = [];
+    for (const c of childrenOf(target, ctx)) {
+      const v = c.fixed ?? c.pattern;
+      if (v !== undefined) parts.push({ name: c.name, value: v });
+      for (const s of c.slices) {
+        const sv = s.fixed ?? s.pattern;
+        if (s.min >= 1 && sv !== undefined) parts.push({ name: c.name, value: sv });
+      }
+    }
+    if (parts.length) {
+      return (item, _t, c) =>
+        valuesAt(item, d.path, env, c).some((v) => isObj(v) && parts.every((p) => valuesAt(v, p.name, env, c).some((x) => matchesPattern(p.value, x))));
     }
   }
   // A slice that does not constrain this discriminator accepts any value for it (as HL7's validator).

@@ -15,6 +15,8 @@ import { issue, MAX_ENTRIES } from './context.js';
 import type { ElementNode } from './model.js';
 import { indexBundle } from './references.js';
 import { setNestedValidator, validateAgainst } from './walker.js';
+import { checkBundleRules } from './bundle-rules.js';
+import { vitalSignProfiles } from './vitals.js';
 
 type Json = Record<string, unknown>;
 
@@ -72,6 +74,7 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
       meta.profile.forEach((u, i) => typeof u === 'string' && add(u, 'meta', `${path}.meta.profile[${i}]`));
     }
     for (const u of declared) add(u, 'declared', path);
+    for (const u of vitalSignProfiles(res)) add(u, 'selected', path);
     for (const sel of ctx.selectors) {
       let urls: string[] = [];
       try {
@@ -81,7 +84,10 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
       }
       for (const u of urls) add(u, 'selected', path);
     }
-    if (!trees.length) trees.push(ctx.reg.typeTree(rt)!);
+    // The base definition is always checked too (as HL7's validator does); issues that a profile
+    // repeats word for word are merged by dedupe() below.
+    const baseTree = ctx.reg.typeTree(rt)!;
+    if (!trees.includes(baseTree)) trees.unshift(baseTree);
     // A Bundle gives its entries a reference-resolution context.
     const savedBundle = ctx.bundle;
     const savedBundleRes = ctx.bundleResource;
@@ -96,6 +102,7 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
     }
     try {
       validateAgainst(res, trees, path, ctx);
+      if (rt === 'Bundle') checkBundleRules(res, path, ctx);
     } finally {
       ctx.bundle = savedBundle;
       ctx.bundleResource = savedBundleRes;
