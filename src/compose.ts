@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { Config } from './config/index.js';
 import { createGateway } from './gateway/index.js';
 import type { AppOptions } from './http/app.js';
-import { parseFhirJsonBody } from './ingest/parse.js';
+import { ingestBody } from './ingest/parse.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/ports.js';
 import { createAuditWriter } from './compose/audit.js';
@@ -33,7 +33,7 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     store,
     clock,
     ids: { newId: randomUUID },
-    ingest: (input) => parseFhirJsonBody(input.body, input.contentType),
+    ingest: (input) => ingestBody(input.body, input.contentType, { now: clock.now, newId: randomUUID }),
     checkDocument: async () => ({ issues: [] }),
     trust,
     keys,

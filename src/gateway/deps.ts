@@ -33,8 +33,8 @@ export interface GatewayDeps {
   store: Store;
   clock: Clock;
   ids: Ids;
-  /** Parses an incoming body into a resource (JSON now, CDA XML later). */
-  ingest(input: { body: string; contentType: string | undefined }): Resource;
+  /** Parses an incoming body into a resource (JSON, or CDA XML converted), with intake warnings. */
+  ingest(input: { body: string; contentType: string | undefined }): { resource: Resource; issues: Issue[] };
   /** Validation and signature checks for a submitted document; throws a coded 422 on errors. */
   checkDocument(bundle: Bundle, submitter: Principal): Promise<{ issues: Issue[] }>;
   trust: TrustList;

@@ -79,9 +79,10 @@ export function documentUseCases(deps: GatewayDeps) {
 
   async function accept(input: SubmitInput, ctx: RequestContext): Promise<SubmitResult> {
     const principal = requireRole(ctx, ['hospital']);
-    const facts = deps.ingest(input);
-    const { bundle, identifier, patientIdentifiers } = checkDocumentShape(facts);
+    const ingested = deps.ingest(input);
+    const { bundle, identifier, patientIdentifiers } = checkDocumentShape(ingested.resource);
     const checks = await deps.checkDocument(bundle, principal);
+    checks.issues = [...ingested.issues, ...checks.issues];
     await verifySubmitterSignature(bundle, principal);
     const contentHash = createHash('sha256').update(canonicalJson(bundle)).digest('hex');
     try {
@@ -137,5 +138,13 @@ export function documentUseCases(deps: GatewayDeps) {
     return searchsetBundle(documents.map((d) => d.resource), total, params, selfUrl, clock.now(), ids.newId());
   }
 
-  return { submit, read, search };
+  /** $convert: a CDA (or FHIR JSON) to the FHIR document the gateway would store, not stored. */
+  async function convert(input: SubmitInput, ctx: RequestContext): Promise<{ resource: Bundle; issues: Issue[] }> {
+    requireRole(ctx, ['hospital', 'admin']);
+    const ingested = deps.ingest(input);
+    const { bundle } = checkDocumentShape(ingested.resource);
+    return { resource: bundle, issues: ingested.issues };
+  }
+
+  return { submit, read, search, convert };
 }

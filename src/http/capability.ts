@@ -26,7 +26,9 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
   },
 ];
 
-export const SYSTEM_OPERATIONS: { name: string; definition: string }[] = [];
+export const SYSTEM_OPERATIONS: { name: string; definition: string }[] = [
+  { name: 'convert', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/convert' },
+];
 
 export function capabilityStatement(baseUrl: string): Resource {
   return {

@@ -29,6 +29,19 @@ export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
     sendResource(req, res, result.status, result.document.resource);
   });
 
+  /** $convert: a WS/T 500.53 CDA (or FHIR JSON) → the FHIR document, not stored. */
+  r.post('/$convert', h.fhirBody, async (req, res) => {
+    const { resource, issues } = await gateway.documents.convert({ body: bodyText(req), contentType: req.get('content-type') }, h.context(req));
+    sendResource(req, res, 200, {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'output', resource },
+        { name: 'issues', resource: operationOutcome(issues) },
+      ],
+    });
+  });
+  r.all('/$convert', methodNotAllowed('POST'));
+
   r.get('/Bundle', async (req, res) => {
     const params = parseSearch(req.query, {
       identifier: 'token',
