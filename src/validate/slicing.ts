@@ -144,7 +144,9 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
     };
   }
   if (d.type === 'profile') {
-    const profiles = (target ?? slice).types.flatMap((t) => t.profiles.map((p) => ({ p, code: t.code })));
+    // Through resolve() the profile is the Reference's targetProfile, else the type's profile.
+    const viaRef = d.path.endsWith('resolve()');
+    const profiles = (target ?? slice).types.flatMap((t) => (viaRef ? t.targetProfiles : t.profiles).map((p) => ({ p, code: t.code })));
     return (item, itemType, c) => {
       const vals = d.path === '$this' ? [item] : valuesAt(item, d.path, env, c);
       return vals.some((v) =>

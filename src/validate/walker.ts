@@ -99,6 +99,16 @@ export const sliceEnv: SliceEnv = {
     if (!tree) return false;
     if (isObj(value) && typeof value.resourceType === 'string' && value.resourceType !== tree.path) return false;
     const sub: Ctx = { ...ctx, issues: [] };
+    // A Bundle entry's resource is probed in its own entry context (fullUrl base, %resource).
+    const entries = (ctx.bundleResource as Json | undefined)?.entry;
+    if (isObj(value) && Array.isArray(entries) && ctx.bundle) {
+      const i = entries.findIndex((e) => isObj(e) && e.resource === value);
+      if (i >= 0) {
+        sub.entryFullUrl = ctx.bundle.fullUrls[i];
+        sub.root = value as Ctx['root'];
+        sub.resource = value as Ctx['resource'];
+      }
+    }
     try {
       if (isObj(value) && typeof value.resourceType === 'string') validateAgainst(value, [tree], 'x', sub);
       else walkItem(value, tree, type, 'x', sub, undefined, true);
@@ -107,7 +117,9 @@ export const sliceEnv: SliceEnv = {
       return false;
     }
     ctx.budget = sub.budget;
-    return !sub.issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+    // Reference resolution depends on the entry's fullUrl, which this probe does not have: the
+    // real walk of the item reports those; conformance here is about content.
+    return !sub.issues.some((i) => (i.severity === 'error' || i.severity === 'fatal') && !i.rule?.startsWith('reference-'));
   },
 };
 
