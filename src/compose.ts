@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Config } from './config/index.js';
 import { createGateway } from './gateway/index.js';
@@ -14,6 +16,18 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/ports.js';
 import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
+import { buildValidator, documentCheck } from './compose/validation.js';
+
+/** The folder holding package.json, from src/ (tsx) or dist/src/ (built). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new TypeError('package.json not found above the gateway code');
+    dir = up;
+  }
+  return dir;
+}
 
 export interface BuiltGateway {
   gateway: ReturnType<typeof createGateway> & { storeKind: string };
@@ -27,6 +41,7 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const clock = { now: () => new Date() };
   const { trust, keys } = loadTrust(config, clock.now);
   const base = config.publicBaseUrl;
+  const { validator } = buildValidator([path.join(packageRoot(), 'fhir-profiles')]);
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
   const gateway = createGateway({
@@ -34,7 +49,7 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     clock,
     ids: { newId: randomUUID },
     ingest: (input) => ingestBody(input.body, input.contentType, { now: clock.now, newId: randomUUID }),
-    checkDocument: async () => ({ issues: [] }),
+    checkDocument: documentCheck(validator),
     trust,
     keys,
     urls: { issuer: base, fhirBase: `${base}/fhir`, token: `${base}/auth/token`, jwks: `${base}/.well-known/jwks.json` },

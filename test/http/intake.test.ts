@@ -102,7 +102,8 @@ describe('document intake over HTTP', function () {
 
   const malformed: [string, () => { body: string | Buffer; type?: string }, number, string?][] = [
     ['truncated JSON', () => ({ body: '{"resourceType":"Bundle","type":"docu' }), 400],
-    ['a wrong content type', () => ({ body: '<Bundle/>', type: 'application/xml' }), 415],
+    ['a wrong content type', () => ({ body: 'resourceType=Bundle', type: 'text/plain' }), 415],
+    ['a non-CDA XML document', () => ({ body: '<Bundle xmlns="http://hl7.org/fhir"/>', type: 'application/xml' }), 422],
     ['a JSON array', () => ({ body: '[{"resourceType":"Bundle"}]' }), 422, '$this'],
     ['10,000 levels of nesting', () => ({ body: '{"resourceType":"Bundle","x":' + '['.repeat(10000) + ']'.repeat(10000) + '}' }), 400],
     ['a __proto__ key', () => ({ body: '{"resourceType":"Bundle","__proto__":{"polluted":true}}' }), 400],
@@ -121,4 +122,28 @@ describe('document intake over HTTP', function () {
       expect(({} as any).polluted).to.equal(undefined);
     });
   }
+});
+
+describe('document validation on intake', function () {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer();
+    token = await accessToken(server.url, client('hospital', 0));
+  });
+  after(() => server.close());
+
+  it('refuses a discharge summary with a bad resident ID checksum with 422 at the identifier', async () => {
+    const doc = load('cn-ami-pci.json');
+    const idx = doc.entry.findIndex((e: any) => e.resource.resourceType === 'Patient');
+    const patient = doc.entry[idx].resource;
+    const i = patient.identifier.findIndex((x: any) => x.system === 'urn:oid:2.16.156.10011.1.3');
+    const v: string = patient.identifier[i].value;
+    patient.identifier[i].value = v.slice(0, 17) + (v[17] === '0' ? '1' : '0');
+    const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(doc) });
+    const oo = await res.json();
+    expect(res.status).to.equal(422);
+    const errors = oo.issue.filter((x: any) => x.severity === 'error');
+    expect(errors.map((x: any) => x.expression?.[0])).to.include(`Bundle.entry[${idx}].resource.identifier[${i}].value`);
+  });
 });
