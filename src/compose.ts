@@ -50,6 +50,10 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     ids: { newId: randomUUID },
     ingest: (input) => ingestBody(input.body, input.contentType, { now: clock.now, newId: randomUUID }),
     checkDocument: documentCheck(validator),
+    validate: (resource, profiles) =>
+      resource.resourceType === 'Bundle' && (resource as { type?: string }).type === 'document'
+        ? validator.validateDocument(resource, { profiles })
+        : validator.validateResource(resource, { profiles }),
     trust,
     keys,
     urls: { issuer: base, fhirBase: `${base}/fhir`, token: `${base}/auth/token`, jwks: `${base}/.well-known/jwks.json` },

@@ -9,6 +9,7 @@ import type { Store, Stores } from '../store/ports.js';
 import type { AuditFacts } from '../audit/events.js';
 import type { GatewayKeys, TrustList } from '../trust/index.js';
 import type { Clock, Ids, Principal, RequestContext } from './context.js';
+import type { ConsentDeps } from './consent-deps.js';
 
 /**
  * What a use case says about an interaction for the audit log; the composition root adds the
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   ids: Ids;
   /** Parses an incoming body into a resource (JSON, or CDA XML converted), with intake warnings. */
   ingest(input: { body: string; contentType: string | undefined }): { resource: Resource; issues: Issue[] };
+  /** Validates any resource (against the given profiles, or the ones its content calls for). */
+  validate(resource: Resource, profiles: string[]): { issues: Issue[] };
   /** Validation and signature checks for a submitted document; throws a coded 422 on errors. */
   checkDocument(bundle: Bundle, submitter: Principal): Promise<{ issues: Issue[] }>;
   trust: TrustList;
@@ -45,4 +48,6 @@ export interface GatewayDeps {
   requireSignatures: boolean;
   /** Writes one audit entry inside the given transaction. */
   audit(tx: Stores, note: AuditNote): Promise<void>;
+  /** Consent links, tokens, invitations, export accounting (issue 6). */
+  consent: ConsentDeps;
 }

@@ -5,6 +5,7 @@
 import type { GatewayDeps } from './deps.js';
 import { documentUseCases } from './documents.js';
 import { authUseCases } from './auth.js';
+import { validateUseCases } from './validate.js';
 import { jwks, smartConfiguration } from '../trust/index.js';
 
 export type { GatewayDeps } from './deps.js';
@@ -14,6 +15,7 @@ export function createGateway(deps: GatewayDeps) {
   return {
     documents: documentUseCases(deps),
     auth: authUseCases(deps),
+    validation: validateUseCases(deps),
     jwks: () => jwks(deps.keys, () => deps.clock.now()),
     smartConfiguration: () => smartConfiguration(deps.trust, { tokenUrl: deps.urls.token, jwksUrl: deps.urls.jwks, issuer: deps.urls.issuer }),
     async ready(): Promise<void> {

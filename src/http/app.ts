@@ -15,6 +15,7 @@ import { negotiate } from './negotiate.js';
 import { documentRoutes } from './routes/documents.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { authRoutes } from './routes/auth.js';
+import { validateRoutes } from './routes/validate.js';
 
 export interface AppOptions {
   log: Logger;
@@ -89,6 +90,7 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
   });
   options.mount?.(app, helpers);
   app.use('/fhir', metadataRoutes(gateway, options.publicBaseUrl));
+  app.use('/fhir', validateRoutes(gateway, helpers));
   app.use('/fhir', documentRoutes(gateway, helpers));
 
   app.use('/fhir', (req, _res, next) => {

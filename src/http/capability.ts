@@ -28,6 +28,7 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
 
 export const SYSTEM_OPERATIONS: { name: string; definition: string }[] = [
   { name: 'convert', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/convert' },
+  { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
 ];
 
 export function capabilityStatement(baseUrl: string): Resource {
