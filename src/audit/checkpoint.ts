@@ -16,7 +16,7 @@ import type { AuditCheckpoint, ChainHead } from '../store/ports.js';
 import { GENESIS_HASH, type CheckpointSignatureCheck } from './chain.js';
 
 export const CHECKPOINT_TYP = 'audit-checkpoint+jws';
-export const CHECKPOINT_ALGS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] as const;
+export const CHECKPOINT_ALGS = ['ES256', 'ES384', 'PS256', 'RS256', 'RS384', 'EdDSA'] as const;
 
 export interface CheckpointPayload {
   seq: number;

@@ -13,6 +13,8 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export interface TestServer extends RunningServer {
   base: string;
   dataDir: string;
+  /** Stops the server but keeps its data directory (close() removes it). */
+  stop(): Promise<void>;
 }
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
@@ -31,6 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...running,
     base: `${running.url}/fhir`,
     dataDir,
+    stop: () => running.close(),
     async close() {
       await running.close();
       rmSync(dataDir, { recursive: true, force: true });
