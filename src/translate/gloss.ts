@@ -1,0 +1,124 @@
+/**
+ * Recognises medical terms from our terminology (diagnoses, procedures, drugs, TCM terms) in free
+ * text, to gloss them in the target language beside the untranslated original.
+ *
+ * Algorithm: leftmost-longest match. Names are indexed by their first two characters (Chinese)
+ * or first word (English) → the set of name lengths starting there, longest first; scanning a
+ * text costs one Map hit per position plus one per candidate length — no per-call scan of the
+ * name list. English matches must start and end on word boundaries; Chinese ones need not.
+ *
+ * Invariants: the index is built once per terminology and frozen; glossing never changes the
+ * text, it returns the matches (unique by term, in order of first appearance).
+ */
+import type { Lang, NamedTerm, Terminology } from './terminology.js';
+import { SYS } from './terminology.js';
+
+export interface GlossEntry {
+  term: string;
+  system: string;
+  code: string;
+  kind: NamedTerm['kind'];
+  /** Target-language name; `wider` when it is the name of a wider parent concept. */
+  target: string;
+  /** The code the target name belongs to (the mapped international code when there is one). */
+  targetSystem: string;
+  targetCode: string;
+  wider: boolean;
+}
+
+export interface Glossary {
+  gloss(text: string, from: Lang, to: Lang): GlossEntry[];
+}
+
+interface PrefixIndex {
+  names: ReadonlyMap<string, NamedTerm>;
+  lengths: Map<string, number[]>;
+}
+
+function buildIndex(names: ReadonlyMap<string, NamedTerm>, prefix: (name: string) => string | undefined): PrefixIndex {
+  const lengths = new Map<string, number[]>();
+  for (const name of names.keys()) {
+    const p = prefix(name);
+    if (p === undefined) continue;
+    let l = lengths.get(p);
+    if (!l) lengths.set(p, (l = []));
+    if (!l.includes(name.length)) l.push(name.length);
+  }
+  for (const l of lengths.values()) l.sort((a, b) => b - a);
+  return { names, lengths };
+}
+
+const firstWord = (s: string): string | undefined => /^[a-z0-9]+/.exec(s)?.[0];
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9]/.test(c);
+
+export function createGlossary(t: Terminology): Glossary {
+  const zh = buildIndex(t.zhNames, (n) => (n.length >= 2 ? n.slice(0, 2) : undefined));
+  const en = buildIndex(t.enNames, firstWord);
+
+  type Named = { target: string; wider: boolean; targetSystem: string; targetCode: string };
+  const targetName = (term: NamedTerm, to: Lang): Named | undefined => {
+    // Prefer the international code's name reached through a map (e.g. ICD-10 China → WHO).
+    for (const m of t.targets(term.system, term.code)) {
+      const name = t.display(m.system, m.code, to) ?? m.display;
+      if (name && (to === 'en') === !/\p{Script=Han}/u.test(name)) return { target: name, wider: m.equivalence === 'wider', targetSystem: m.system, targetCode: m.code };
+    }
+    const own = t.display(term.system, term.code, to);
+    if (own) return { target: own, wider: false, targetSystem: term.system, targetCode: term.code };
+    const parent = t.parentTitle(term.system, term.code, to);
+    return parent ? { target: parent, wider: true, targetSystem: term.system, targetCode: term.code } : undefined;
+  };
+
+  const gloss = (text: string, from: Lang, to: Lang): GlossEntry[] => {
+    if (from === to) return [];
+    const out: GlossEntry[] = [];
+    const seen = new Set<string>();
+    const english = from === 'en';
+    const idx = english ? en : zh;
+    const hay = english ? text.toLowerCase() : text;
+    let i = 0;
+    while (i < hay.length - 1) {
+      if (english && (isWordChar(hay[i - 1]) || !isWordChar(hay[i]))) {
+        i++;
+        continue;
+      }
+      const p = english ? firstWord(hay.slice(i, i + 40)) : hay.slice(i, i + 2);
+      const lens = p === undefined ? undefined : idx.lengths.get(p);
+      let matched = 0;
+      if (lens) {
+        for (const len of lens) {
+          if (i + len > hay.length) continue;
+          const cand = hay.slice(i, i + len);
+          const term = idx.names.get(cand);
+          if (!term || (english && isWordChar(hay[i + len]))) continue;
+          matched = len;
+          const original = text.slice(i, i + len);
+          if (!seen.has(original)) {
+            seen.add(original);
+            const tn = targetName(term, to);
+            if (tn) out.push({ term: original, system: term.system, code: term.code, kind: term.kind, ...tn });
+          }
+          break;
+        }
+      }
+      i += matched > 0 ? matched : 1;
+    }
+    return out;
+  };
+  return Object.freeze({ gloss });
+}
+
+/** Human label of a code system for glosses and narrative. */
+export function systemLabel(system: string): string {
+  switch (system) {
+    case SYS.ICD10_CN: return 'ICD-10 China';
+    case SYS.ICD10_WHO: return 'ICD-10';
+    case SYS.ICD9_CN: return 'ICD-9-CM-3 China';
+    case SYS.ICD9CM: return 'ICD-9-CM';
+    case SYS.ATC: return 'ATC';
+    case SYS.CN_DRUG: return 'drug';
+    case SYS.TCM: case SYS.TCM_TERM: return 'TCM';
+    case SYS.LOINC: return 'LOINC';
+    case SYS.SNOMED: return 'SNOMED CT';
+    default: return system;
+  }
+}
