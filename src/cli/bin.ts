@@ -10,6 +10,11 @@ const untilStopped = () =>
     process.once('SIGINT', () => resolve('SIGINT'));
   });
 
+// `emr-gateway validate … | head` closes the pipe early: that is not an error of the command.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 main(process.argv.slice(2), {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),

@@ -6,6 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { isGatewayError } from '../errors.js';
 import { serveCommand } from './serve.js';
+import { validateCommand } from './validate.js';
+import { convertCommand } from './convert.js';
+import { signCommand } from './sign.js';
+import { verifyCommand } from './verify.js';
+import { certsCommand } from './certs.js';
+import { auditRegistrar } from './audit.js';
+import { openAuditDeps } from './audit-open.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -17,7 +24,9 @@ export interface CliIo {
 
 export type Registrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Registrar[] = [serveCommand];
+const REGISTRARS: Registrar[] = [
+  serveCommand, validateCommand, convertCommand, signCommand, verifyCommand, certsCommand, auditRegistrar(openAuditDeps),
+];
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let exit = 0;
