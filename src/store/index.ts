@@ -10,6 +10,7 @@ import type { Store, Stores } from './ports.js';
 import { openPostgres } from './postgres.js';
 import { createSqlAuditLog } from './sql/audit.js';
 import { createSqlDocumentStore } from './sql/documents.js';
+import { createSqlConsentPorts } from './sql/consent.js';
 import { createSqlReplayGuard } from './sql/replay.js';
 
 function repositories(client: SqlClient): Stores {
@@ -17,6 +18,7 @@ function repositories(client: SqlClient): Stores {
     documents: createSqlDocumentStore(client),
     audit: createSqlAuditLog(client),
     replay: createSqlReplayGuard(client),
+    consent: createSqlConsentPorts(client),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Database } from './db.js';
 import { AUDIT_SCHEMA } from './schema/audit.sql.js';
 import { DOCUMENTS_SCHEMA } from './schema/documents.sql.js';
 import { REPLAY_SCHEMA } from './schema/replay.sql.js';
+import { CONSENT_SCHEMA } from './schema/consent.sql.js';
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'documents', sql: DOCUMENTS_SCHEMA },
   { version: 2, name: 'audit', sql: AUDIT_SCHEMA },
   { version: 3, name: 'client-assertion-replay', sql: REPLAY_SCHEMA },
+  { version: 4, name: 'consent', sql: CONSENT_SCHEMA },
 ];
 
 const MIGRATION_LOCK = 715_3201;

@@ -7,6 +7,7 @@
  * deletes an entry.
  */
 import type { Bundle, Resource } from '../fhir/types.js';
+import type { ConsentPorts } from '../consent/ports.js';
 
 export interface IdentifierKey {
   system: string;
@@ -126,10 +127,17 @@ export interface ReplayGuard {
   firstUse(jti: string, exp: Date): Promise<boolean>;
 }
 
+/** The consent stage's ports (src/consent/ports.ts) plus the admin's export accounting view. */
+export interface ConsentStores extends ConsentPorts {
+  /** Distinct persons exported per hospital (Organization id) and calendar year, newest year first. */
+  exportCounts(): Promise<{ hospitalId: string; year: number; persons: number }[]>;
+}
+
 export interface Stores {
   documents: DocumentStore;
   audit: AuditLog;
   replay: ReplayGuard;
+  consent: ConsentStores;
 }
 
 export interface Store extends Stores {
