@@ -11,6 +11,7 @@ import { convertCommand } from './convert.js';
 import { signCommand } from './sign.js';
 import { verifyCommand } from './verify.js';
 import { certsCommand } from './certs.js';
+import { translateCommand } from './translate.js';
 import { auditRegistrar } from './audit.js';
 import { openAuditDeps } from './audit-open.js';
 
@@ -25,7 +26,7 @@ export interface CliIo {
 export type Registrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 const REGISTRARS: Registrar[] = [
-  serveCommand, validateCommand, convertCommand, signCommand, verifyCommand, certsCommand, auditRegistrar(openAuditDeps),
+  serveCommand, validateCommand, convertCommand, signCommand, verifyCommand, certsCommand, translateCommand, auditRegistrar(openAuditDeps),
 ];
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
