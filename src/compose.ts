@@ -16,6 +16,7 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/ports.js';
 import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
+import { consentDeps } from './compose/consent.js';
 import { buildValidator, documentCheck } from './compose/validation.js';
 
 /** The folder holding package.json, from src/ (tsx) or dist/src/ (built). */
@@ -60,6 +61,7 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     accessTokenSeconds: config.accessTokenSeconds,
     requireSignatures: config.requireSignatures,
     audit: createAuditWriter({ clock, observer: { site: new URL(config.publicBaseUrl).host, name: 'emr-gateway', baseUrl: `${config.publicBaseUrl}/fhir` } }),
+    consent: consentDeps(config, { trust, keys, now: clock.now, newId: randomUUID }),
   });
   return {
     gateway: Object.assign(gateway, { storeKind: store.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL' }),

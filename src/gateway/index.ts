@@ -5,6 +5,9 @@
 import type { GatewayDeps } from './deps.js';
 import { documentUseCases } from './documents.js';
 import { authUseCases } from './auth.js';
+import { consentUseCases } from './consent.js';
+import { consentReadUseCases } from './consent-read.js';
+import { shlUseCases } from './shl.js';
 import { validateUseCases } from './validate.js';
 import { jwks, smartConfiguration } from '../trust/index.js';
 
@@ -15,6 +18,9 @@ export function createGateway(deps: GatewayDeps) {
   return {
     documents: documentUseCases(deps),
     auth: authUseCases(deps),
+    consent: consentUseCases(deps),
+    consentReads: consentReadUseCases(deps),
+    shl: shlUseCases(deps),
     validation: validateUseCases(deps),
     jwks: () => jwks(deps.keys, () => deps.clock.now()),
     smartConfiguration: () => smartConfiguration(deps.trust, { tokenUrl: deps.urls.token, jwksUrl: deps.urls.jwks, issuer: deps.urls.issuer }),

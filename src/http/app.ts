@@ -15,6 +15,8 @@ import { negotiate } from './negotiate.js';
 import { documentRoutes } from './routes/documents.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { authRoutes } from './routes/auth.js';
+import { consentApiRoutes, consentFhirRoutes } from './routes/consent.js';
+import { shlRoutes } from './routes/shl.js';
 import { validateRoutes } from './routes/validate.js';
 
 export interface AppOptions {
@@ -74,7 +76,7 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
 
   app.use(authRoutes(gateway, helpers, options.log));
   app.use('/fhir', negotiate());
-  app.use('/fhir', async (req, res, next) => {
+  const bearer: express.RequestHandler = async (req, res, next) => {
     const auth = req.get('authorization');
     if (!auth) return next();
     const m = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i.exec(auth);
@@ -87,10 +89,16 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
     } catch (e) {
       next(e);
     }
-  });
+  };
+  app.use('/fhir', bearer);
+  app.use('/api/admin', bearer);
+  // Consent links and the patient's JSON APIs (issue 6): spec-shaped answers, not FHIR.
+  app.use(shlRoutes(gateway, helpers, options.log));
+  app.use('/api', consentApiRoutes(gateway, helpers));
   options.mount?.(app, helpers);
   app.use('/fhir', metadataRoutes(gateway, options.publicBaseUrl));
   app.use('/fhir', validateRoutes(gateway, helpers));
+  app.use('/fhir', consentFhirRoutes(gateway, helpers));
   app.use('/fhir', documentRoutes(gateway, helpers));
 
   app.use('/fhir', (req, _res, next) => {

@@ -26,6 +26,20 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
   },
 ];
 
+RESOURCE_CAPABILITIES.push({
+  type: 'Consent',
+  interactions: ['read', 'search-type'],
+  documentation:
+    'PIPL art. 39 cross-border consents (profile cn-cross-border-consent). Hospitals grant, invite, read, search and revoke their own; overseas providers read Bundles with the consent token in X-Consent-Token (GET /Bundle/{id}, GET /Bundle?patient.identifier=), optional Accept-Language en | zh-CN. SMART Health Links: POST /shl/{id} (manifest), GET /shl-file/{id}.',
+  searchParams: [{ name: 'patient.identifier', type: 'token', documentation: 'identifier of the consenting patient (system|value); the hospital sees its own grants' }],
+  operations: [
+    { name: 'grant', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/Consent-grant' },
+    { name: 'invite', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/Consent-invite' },
+    { name: 'revoke', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/Consent-revoke' },
+    { name: 'emergency', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/Consent-emergency' },
+  ],
+});
+
 export const SYSTEM_OPERATIONS: { name: string; definition: string }[] = [
   { name: 'convert', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/convert' },
   { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },

@@ -1,5 +1,6 @@
 /**
  * /fhir/Bundle: submit (POST), read (GET /{id}) and search (GET ?identifier= | ?patient.identifier=).
+ * A provider's GET goes to the consent-token reads (header X-Consent-Token, optional Accept-Language).
  */
 import { Router, type Request } from 'express';
 import { GatewayError } from '../../errors.js';
@@ -49,6 +50,13 @@ export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
       'patient.identifier': 'token',
     });
     const self = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+    const ctx = h.context(req);
+    if (ctx.principal?.role === 'provider') {
+      // Overseas providers read only under a consent token (issue 6); refusals are 404 alike.
+      const patient = params.tokens['composition.patient.identifier'] ?? params.tokens['patient.identifier'];
+      const found = await gateway.consentReads.search(patient, params, req.get('x-consent-token'), req.get('accept-language'), ctx, self);
+      return sendResource(req, res, 200, found);
+    }
     const bundle = await gateway.documents.search(
       {
         identifier: params.tokens.identifier,
@@ -65,7 +73,14 @@ export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
   r.get('/Bundle/:id', async (req, res) => {
     const id = req.params.id;
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new GatewayError('NOT_FOUND', 'Bundle id is not valid.', { expression: 'id' });
-    const doc = await gateway.documents.read(id, h.context(req));
+    const ctx = h.context(req);
+    if (ctx.principal?.role === 'provider') {
+      const bundle = await gateway.consentReads.read(id, req.get('x-consent-token'), req.get('accept-language'), ctx);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Language', (bundle.language as string | undefined) ?? 'und');
+      return sendResource(req, res, 200, bundle);
+    }
+    const doc = await gateway.documents.read(id, ctx);
     res.setHeader('ETag', `W/"${doc.versionId}"`);
     res.setHeader('Last-Modified', new Date(doc.lastUpdated).toUTCString());
     sendResource(req, res, 200, doc.resource);

@@ -1,0 +1,83 @@
+/**
+ * Releasing documents abroad under a consent, shared by the consent-token reads, the SMART Health
+ * Link manifest/file and emergency access: which of the consenting hospital's documents a decision
+ * permits, the export accounting gate, and the delivery (permit applied → deliver seam).
+ *
+ * Invariants: the export ledger is asked inside the caller's transaction together with the audit
+ * entry (CAC: count distinct persons per hospital and calendar year; a person beyond the yearly
+ * ceiling, no mechanism or an expired one → EXPORT_LIMIT with a clear OperationOutcome); emergency
+ * releases are exempt and not counted (PIPL art. 13(4)); the document is cut to the permit before
+ * it reaches `deliver`, so translation and signature never see what the consent excludes.
+ */
+import { GatewayError } from '../errors.js';
+import type { Bundle } from '../fhir/types.js';
+import {
+  checkExport, decideAccess, exportYear, hashSecret, yearlyCeiling, type ConsentRecord, type Permit,
+} from '../consent/index.js';
+import type { StoredDocument, Stores } from '../store/ports.js';
+import { applyPermit, documentFacts, patientForDecision } from './consent-documents.js';
+import type { TargetLanguage } from './consent-deps.js';
+import type { GatewayDeps } from './deps.js';
+
+export interface Permitted {
+  doc: StoredDocument;
+  permit: Permit;
+}
+
+export function consentRelease(deps: GatewayDeps) {
+  const { store, clock, trust } = deps;
+
+  /** Participant id (document submitter) of the hospital that granted the consent. */
+  function hospitalClientId(consent: ConsentRecord): string | undefined {
+    return trust.participants.find((p) => p.organization.id === consent.hospitalId && p.role === 'hospital')?.id;
+  }
+
+  /** The consenting hospital's documents of the consent's patient that the decision permits. */
+  async function permittedDocuments(consent: ConsentRecord, requester: { recipientId?: string; recipientName?: string }, only?: string): Promise<Permitted[]> {
+    const submitter = hospitalClientId(consent);
+    if (!submitter) return [];
+    const docs = only
+      ? [await store.documents.get(only)].filter((d): d is StoredDocument => !!d && d.submitter === submitter)
+      : (await store.documents.search({ patientIdentifier: consent.patient, submitter, count: 1000, offset: 0 })).documents;
+    const now = clock.now();
+    const out: Permitted[] = [];
+    for (const doc of docs) {
+      const decision = decideAccess({
+        consent: consent.resource,
+        now,
+        request: { ...requester, patientIdentifier: patientForDecision(doc, consent.patient), document: documentFacts(doc) },
+      });
+      if (decision.permit) out.push({ doc, permit: decision });
+    }
+    return out;
+  }
+
+  /** Export accounting (inside `tx`): throws EXPORT_LIMIT when this person may not leave. */
+  async function admitExport(tx: Stores, consent: ConsentRecord, emergency: boolean): Promise<void> {
+    const mechanism = deps.consent.exportMechanism(consent.hospitalId) ?? { mechanism: 'none' as const };
+    const now = clock.now();
+    const gate = checkExport({ mechanism, distinctPersonsThisYear: 0, isNewPerson: false, emergency, now });
+    const refuse = (reason: string) =>
+      new GatewayError('EXPORT_LIMIT', `The exporting hospital may not transfer this record abroad now (${reason}).`, {
+        issues: [{ severity: 'error', code: 'business-rule', diagnostics: `Export refused: ${reason} (CAC cross-border data provisions; the hospital's recorded transfer mechanism).`, rule: `EXPORT_${reason.toUpperCase().replace(/-/g, '_')}` }],
+      });
+    if (!gate.allowed) throw refuse(gate.reason);
+    if (emergency) return;
+    const person = hashSecret(`${consent.patient.system}|${consent.patient.value}`);
+    const admitted = await tx.consent.ledger.admitPerson(consent.hospitalId, exportYear(now), person, yearlyCeiling(mechanism));
+    if (admitted === 'refused') throw refuse('ceiling-reached');
+  }
+
+  /** Cuts the document to the permit and hands it to the deliver seam (translate + sign). */
+  function deliver(p: Permitted, consent: ConsentRecord, target: TargetLanguage, emergency = false): Promise<Bundle> {
+    return deps.consent.deliver(applyPermit(p.doc.resource, p.permit), { target, decision: p.permit, consentId: consent.id, emergency });
+  }
+
+  return { hospitalClientId, permittedDocuments, admitExport, deliver };
+}
+
+/** `Accept-Language` → en or zh-CN (default en). */
+export function targetLanguage(acceptLanguage: string | undefined): TargetLanguage {
+  const first = (acceptLanguage ?? '').split(',').map((s) => s.split(';')[0]!.trim().toLowerCase()).find(Boolean) ?? 'en';
+  return first.startsWith('zh') ? 'zh-CN' : 'en';
+}
