@@ -30,13 +30,13 @@ export interface Glossary {
   gloss(text: string, from: Lang, to: Lang): GlossEntry[];
 }
 
-interface PrefixIndex {
+interface PrefixIndex<K> {
   names: ReadonlyMap<string, NamedTerm>;
-  lengths: Map<string, number[]>;
+  lengths: Map<K, number[]>;
 }
 
-function buildIndex(names: ReadonlyMap<string, NamedTerm>, prefix: (name: string) => string | undefined): PrefixIndex {
-  const lengths = new Map<string, number[]>();
+function buildIndex<K>(names: ReadonlyMap<string, NamedTerm>, prefix: (name: string) => K | undefined): PrefixIndex<K> {
+  const lengths = new Map<K, number[]>();
   for (const name of names.keys()) {
     const p = prefix(name);
     if (p === undefined) continue;
@@ -48,11 +48,13 @@ function buildIndex(names: ReadonlyMap<string, NamedTerm>, prefix: (name: string
   return { names, lengths };
 }
 
+const pair = (s: string, i: number): number => s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1);
 const firstWord = (s: string): string | undefined => /^[a-z0-9]+/.exec(s)?.[0];
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9]/.test(c);
 
 export function createGlossary(t: Terminology): Glossary {
-  const zh = buildIndex(t.zhNames, (n) => (n.length >= 2 ? n.slice(0, 2) : undefined));
+  // Chinese prefix key: the first two UTF-16 units as one number (no substring per position).
+  const zh = buildIndex(t.zhNames, (n) => (n.length >= 2 ? pair(n, 0) : undefined));
   const en = buildIndex(t.enNames, firstWord);
 
   type Named = { target: string; wider: boolean; targetSystem: string; targetCode: string };
@@ -73,7 +75,7 @@ export function createGlossary(t: Terminology): Glossary {
     const out: GlossEntry[] = [];
     const seen = new Set<string>();
     const english = from === 'en';
-    const idx = english ? en : zh;
+    const idx: PrefixIndex<unknown> = english ? en : zh;
     const hay = english ? text.toLowerCase() : text;
     let i = 0;
     while (i < hay.length - 1) {
@@ -81,7 +83,7 @@ export function createGlossary(t: Terminology): Glossary {
         i++;
         continue;
       }
-      const p = english ? firstWord(hay.slice(i, i + 40)) : hay.slice(i, i + 2);
+      const p = english ? firstWord(hay.slice(i, i + 40)) : pair(hay, i);
       const lens = p === undefined ? undefined : idx.lengths.get(p);
       let matched = 0;
       if (lens) {

@@ -104,8 +104,17 @@ export interface Terminology {
   readonly sizes: TerminologySizes;
 }
 
-function key(system: string, code: string): string {
-  return `${normaliseSystem(system)}|${code}`;
+/** Two-level index system → code → value: lookups need no string building. */
+class Index<V> {
+  private readonly bySystem = new Map<string, Map<string, V>>();
+  get(system: string, code: string): V | undefined {
+    return this.bySystem.get(system)?.get(code) ?? (ICD10_ALIASES.has(system) ? this.bySystem.get(SYS.ICD10_CN)?.get(code) : undefined);
+  }
+  set(system: string, code: string, v: V): void {
+    let m = this.bySystem.get(system);
+    if (!m) this.bySystem.set(system, (m = new Map()));
+    m.set(code, v);
+  }
 }
 
 type Obj = Record<string, unknown>;
@@ -125,17 +134,17 @@ const GLOSS_SYSTEMS = new Set<string>([SYS.ICD10_CN, SYS.ICD9_CN, SYS.CN_DRUG, S
 
 export function createTerminology(resources: readonly Resource[]): Terminology {
   if (!Array.isArray(resources)) throw new TypeError('createTerminology: resources must be an array');
-  const concepts = new Map<string, ConceptEntry>();
-  const maps = new Map<string, MapTarget[]>();
+  const concepts = new Index<ConceptEntry>();
+  const maps = new Index<MapTarget[]>();
   const zhNames = new Map<string, NamedTerm>();
   const enNames = new Map<string, NamedTerm>();
   const sizes: TerminologySizes = { codeSystems: 0, concepts: 0, designations: 0, conceptMaps: 0, mapElements: 0, zhNames: 0, enNames: 0 };
 
-  const entry = (k: string): ConceptEntry => {
-    let e = concepts.get(k);
+  const entry = (system: string, code: string): ConceptEntry => {
+    let e = concepts.get(system, code);
     if (!e) {
       e = { names: new Map(), parentTitles: new Map(), traditionalMedicine: false };
-      concepts.set(k, e);
+      concepts.set(system, code, e);
       sizes.concepts++;
     }
     return e;
@@ -154,7 +163,7 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
       for (const c of list) {
         if (!isObj(c) || !str(c.code)) continue;
         const code = c.code as string;
-        const e = entry(key(sys, code));
+        const e = entry(sys, code);
         const display = str(c.display);
         // The display's language is told by its script: some systems declare no language, and a
         // supplement's display may be in the base system's language rather than the supplement's.
@@ -197,7 +206,7 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
       const target = g.target as string;
       for (const el of Array.isArray(g.element) ? g.element : []) {
         if (!isObj(el) || !str(el.code)) continue;
-        const k = `${source}|${el.code as string}`;
+        const code = el.code as string;
         for (const t of Array.isArray(el.target) ? el.target : []) {
           if (!isObj(t) || !str(t.code) || t.equivalence === 'unmatched' || t.equivalence === 'disjoint') continue;
           const products: { system: string; code: string }[] = [];
@@ -207,8 +216,8 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
           const mt: MapTarget = { system: target, code: t.code as string, equivalence: (str(t.equivalence) ?? 'equivalent') as Equivalence, products, map: url };
           const d = str(t.display);
           if (d) mt.display = d;
-          let list = maps.get(k);
-          if (!list) maps.set(k, (list = []));
+          let list = maps.get(source, code);
+          if (!list) maps.set(source, code, (list = []));
           list.push(Object.freeze(mt));
           sizes.mapElements++;
         }
@@ -220,11 +229,11 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
   const EMPTY: readonly MapTarget[] = Object.freeze([]);
 
   return Object.freeze({
-    display: (system: string, code: string, lang: Lang) => concepts.get(key(system, code))?.names.get(lang),
-    parentTitle: (system: string, code: string, lang: Lang) => concepts.get(key(system, code))?.parentTitles.get(lang),
+    display: (system: string, code: string, lang: Lang) => concepts.get(system, code)?.names.get(lang),
+    parentTitle: (system: string, code: string, lang: Lang) => concepts.get(system, code)?.parentTitles.get(lang),
     isTraditionalMedicine: (system: string, code: string) =>
-      normaliseSystem(system) === SYS.TCM || concepts.get(key(system, code))?.traditionalMedicine === true,
-    targets: (system: string, code: string) => maps.get(key(system, code)) ?? EMPTY,
+      normaliseSystem(system) === SYS.TCM || concepts.get(system, code)?.traditionalMedicine === true,
+    targets: (system: string, code: string) => maps.get(system, code) ?? EMPTY,
     zhNames,
     enNames,
     sizes: Object.freeze(sizes),
