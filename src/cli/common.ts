@@ -49,10 +49,13 @@ export function readResource(file: string): Resource {
 /** Pretty JSON as the commands print and write it (trailing newline for files). */
 export const prettyJson = (value: unknown): string => JSON.stringify(value, null, 2);
 
-/** One issue as one line: `severity  expression  message` (two spaces between columns). */
+/**
+ * One issue as one line: `severity  expression  message  [rule]` (two spaces between columns; the
+ * stable rule code last, when the issue has one, so scripts can branch on it).
+ */
 export function issueLine(i: Issue): string {
   const where = i.expression?.length ? i.expression.join(', ') : '-';
-  return `${i.severity}  ${where}  ${i.diagnostics}${i.diagnosticsZh ? ` / ${i.diagnosticsZh}` : ''}`;
+  return `${i.severity}  ${where}  ${i.diagnostics}${i.diagnosticsZh ? ` / ${i.diagnosticsZh}` : ''}${i.rule ? `  [${i.rule}]` : ''}`;
 }
 
 /** `--at` values: an instant for certificate validity; undefined means now. */

@@ -7,6 +7,7 @@
  * every issue printed), 2 malformed XML or unreadable file.
  */
 import { randomUUID } from 'node:crypto';
+import { isGatewayError } from '../errors.js';
 import { convertCdaDischargeSummary } from '../ingest/cda/index.js';
 import { issueLine, prettyJson, readText, writeText } from './common.js';
 import type { CliIo, Registrar } from './main.js';
@@ -18,7 +19,16 @@ export interface ConvertArgs {
 
 export function convertFile(args: ConvertArgs, io: Pick<CliIo, 'out' | 'err'>, now: () => Date = () => new Date()): number {
   const xml = readText(args.file);
-  const { bundle, issues } = convertCdaDischargeSummary(xml, { now, newId: randomUUID });
+  let converted: ReturnType<typeof convertCdaDischargeSummary>;
+  try {
+    converted = convertCdaDischargeSummary(xml, { now, newId: randomUUID });
+  } catch (e) {
+    if (!isGatewayError(e) || e.code !== 'CONVERSION_FAILED') throw e;
+    io.err(`${e.code}: ${args.file}: ${e.message}`);
+    for (const i of e.issues) io.err(`  ${issueLine(i)}`);
+    return e.exitCode;
+  }
+  const { bundle, issues } = converted;
   for (const i of issues) io.err(issueLine(i));
   if (args.out) {
     writeText(args.out, `${prettyJson(bundle)}\n`);
