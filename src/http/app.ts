@@ -15,6 +15,7 @@ import { negotiate } from './negotiate.js';
 import { documentRoutes } from './routes/documents.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { authRoutes } from './routes/auth.js';
+import { pagesRouter } from './pages/routes.js';
 import { consentApiRoutes, consentFhirRoutes } from './routes/consent.js';
 import { shlRoutes } from './routes/shl.js';
 import { validateRoutes } from './routes/validate.js';
@@ -75,6 +76,7 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
   });
 
   app.use(authRoutes(gateway, helpers, options.log));
+  app.use(pagesRouter());
   app.use('/fhir', negotiate());
   const bearer: express.RequestHandler = async (req, res, next) => {
     const auth = req.get('authorization');
