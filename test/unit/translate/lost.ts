@@ -82,9 +82,9 @@ export function whatIsLost(source: Bundle, translated: Bundle, opts: LostOptions
 }
 
 /** Codings of the source missing anywhere in the result (for round trips). */
-export function codingsDropped(source: Bundle, result: Bundle): string[] {
+export function codingsDropped(source: Bundle, result: Bundle, opts: LostOptions = { residentIdKept: true }): string[] {
   const have = codings(result);
   const out: string[] = [];
-  for (const [k, n] of codings(source)) if ((have.get(k) ?? 0) < n) out.push(k);
+  for (const [k, n] of codings(source, new Map(), !opts.residentIdKept)) if ((have.get(k) ?? 0) < n) out.push(k);
   return out;
 }
