@@ -62,6 +62,8 @@ export interface Ctx {
   /** Treat the top-level Bundle as a document whatever its type (validateDocument). */
   forceDocument?: boolean;
   unknownExtensionSeverity: 'warning' | 'error';
+  /** Per-request memo of slice profile probes: value → profile → conforms. */
+  conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }
 
 export function issue(

@@ -78,6 +78,7 @@ export function createValidator(options: ValidatorOptions): Validator {
       extraChecks,
       forceDocument: document,
       unknownExtensionSeverity: options.unknownExtensionSeverity ?? 'warning',
+      conformsMemo: new WeakMap(),
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';

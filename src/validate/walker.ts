@@ -113,6 +113,22 @@ export const sliceEnv: SliceEnv = {
     return r.kind === 'found' ? r.resource : undefined;
   },
   conforms(value, profile, type, ctx) {
+    // Memoised per request: the same entry is probed by many slices (type + profile discriminators).
+    const memo = isObj(value) ? (ctx.conformsMemo ??= new WeakMap()) : undefined;
+    const known = memo?.get(value as object)?.get(profile);
+    if (known !== undefined) return known;
+    const result = conformsUncached(value, profile, type, ctx);
+    if (memo) {
+      let m = memo.get(value as object);
+      if (!m) memo.set(value as object, (m = new Map()));
+      m.set(profile, result);
+    }
+    return result;
+  },
+};
+
+function conformsUncached(value: unknown, profile: string, type: string, ctx: Ctx): boolean {
+  {
     const tree = ctx.reg.structure(profile);
     if (!tree) return false;
     if (isObj(value) && typeof value.resourceType === 'string' && value.resourceType !== tree.path) return false;
@@ -138,8 +154,8 @@ export const sliceEnv: SliceEnv = {
     // Reference resolution depends on the entry's fullUrl, which this probe does not have: the
     // real walk of the item reports those; conformance here is about content.
     return !sub.issues.some((i) => (i.severity === 'error' || i.severity === 'fatal') && !i.rule?.startsWith('reference-'));
-  },
-};
+  }
+}
 
 /** Walks the members of one JSON object against the children of `node` (as `type`). */
 export function walkComplex(obj: Json, node: ElementNode, type: string, path: string, ctx: Ctx, isRoot: boolean): void {
