@@ -234,7 +234,7 @@ function narrativeFor(text: Obj, generated: string, path: string, target: Lang, 
   else report.warn('narrative-untranslated', 'Free text kept in the original language with a note (no translation available)', path, 'informational');
   div = wrap({ target, generated, original, originalLang: origLang, gloss, ...(mtText !== undefined ? { mt: { name: deps.mt!.name, text: mtText } } : {}) });
   report.info('narrative-generated', `Narrative generated in ${target}; original kept verbatim (lang ${origLang})`, path);
-  return { ...text, status: 'generated', div };
+  return { ...text, status: 'additional', div };
 }
 
 function translateComposition(c: Obj, path: string, byRef: ReadonlyMap<string, Obj>, target: Lang, docLang: Lang, deps: TranslateDeps,

@@ -7,9 +7,8 @@
  *   3. a glossary of medical terms recognised in the original (terminology names, target language);
  *   4. the ORIGINAL div, byte for byte, inside `<div class="emrgw-original">` — its own `lang`
  *      and `xml:lang` stay on it (XHTML nested divs may carry their own language).
- * `text.status` becomes `generated` (R4: "the contents of the narrative are entirely generated
- * from the core elements in the content" is not claimed for part 4, so `extensions`/`additional`
- * would also fit; `generated` is what IPS examples use for generated section text).
+ * `text.status` becomes `additional` (R4 codesystem-narrative-status: "narrative with additional
+ * content that's not found in the structured data" — the original free text), not `generated`.
  * When the target equals the original's language, the original div is restored unchanged.
  *
  * Invariants: every generated string is XML-escaped; the original div is never altered except by
