@@ -99,6 +99,7 @@ function ensureChildren(n: ElementNode, root: ElementNode, typeTree: TypeTreeLoo
   let src: ElementNode | undefined;
   if (n.contentReference) src = findByPath(root, n.contentReference.slice(n.contentReference.indexOf('#') + 1));
   else if (n.types.length === 1) src = typeTree(n.types[0]!.code);
+  else if (n.types.length > 1) src = typeTree('Element'); // constraints on a multi-type choice: common children only
   if (!src) return;
   const prefix = n.path;
   const rebase = (c: ElementNode): ElementNode => {

@@ -78,8 +78,22 @@ function disallowedChoice(children: ElementNode[], key: string, ctx: Ctx): Hit |
   return undefined;
 }
 
+const mergedChildren = new WeakMap<ElementNode, Map<string, ElementNode[]>>();
+
 export function childrenFor(node: ElementNode, type: string, ctx: Ctx): ElementNode[] {
-  if (node.children.length) return node.children;
+  if (node.children.length) {
+    if (!(node.choice && node.types.length > 1)) return node.children;
+    // A multi-type choice constrains only the common (Element) children: merge them into the type's.
+    let byType = mergedChildren.get(node);
+    if (!byType) mergedChildren.set(node, (byType = new Map()));
+    let merged = byType.get(type);
+    if (!merged) {
+      const own = new Map(node.children.map((c) => [c.name, c]));
+      merged = (ctx.reg.typeTree(type)?.children ?? []).map((c) => own.get(c.name) ?? c);
+      byType.set(type, merged);
+    }
+    return merged;
+  }
   if (node.contentReference) {
     const id = node.contentReference.slice(node.contentReference.indexOf('#') + 1);
     const rootType = id.split('.')[0]!;

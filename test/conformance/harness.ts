@@ -4,14 +4,15 @@
  * proposes: valid/invalid, exact error count, and the set of (severity, expression) pairs.
  *
  * Each case has a base step (validate the input) and may have a profile step (validate against the
- * named profile); every step is scored. Supporting/profile files in XML cannot be loaded (we read
- * FHIR JSON only), so such profile steps run without the profile and usually disagree.
+ * named profile); every step is scored. Supporting/profile files published only in XML are
+ * converted with the test-only fhir-xml.ts.
  * Also runnable directly: `npx tsx test/conformance/harness.ts [--verbose] [name-filter]`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createValidator } from '../../src/validate/index.js';
+import { coreRegistry, createValidator } from '../../src/validate/index.js';
+import { fhirXmlToJson } from './fhir-xml.js';
 import { loadFhirResources } from '../../src/profiles/load.js';
 import { parseJsonResource } from '../../src/fhir/json.js';
 import type { Issue } from '../../src/errors.js';
@@ -78,12 +79,17 @@ function readJson(rel: string): Json {
   return JSON.parse(fs.readFileSync(path.join(corpus, rel), 'utf8'));
 }
 
+/** JSON files as they are; XML ones (a few profiles are published only in XML) through fhir-xml.ts. */
+function readResource(rel: string): Json {
+  if (rel.endsWith('.xml')) return fhirXmlToJson(fs.readFileSync(path.join(corpus, rel), 'utf8'), coreRegistry());
+  return readJson(rel);
+}
+
 function supportingResources(files: string[]): Resource[] {
   const out: Resource[] = [];
   for (const f of files) {
-    if (!f.endsWith('.json')) continue;
     try {
-      const r = readJson(f);
+      const r = readResource(f);
       if (r.resourceType === 'Bundle' && Array.isArray(r.entry)) out.push(...r.entry.map((e: Json) => e.resource).filter(Boolean));
       else out.push(r as Resource);
     } catch {
@@ -120,11 +126,12 @@ export function runCases(filter?: string): StepResult[] {
     if (c.expected_profile) {
       const src = c.expected_profile.profile_source;
       let url: string | undefined;
-      if (src?.endsWith('.json')) {
-        const sd = readJson(src);
+      if (src) {
+        const sd = readResource(src);
         resources.push(sd as Resource);
         url = sd.url;
-      } else profileNote = 'profile in XML: not loadable';
+        if (src.endsWith('.xml')) profileNote = 'profile converted from XML';
+      }
       steps.push(['profile', c.expected_profile, url ? [url] : ['urn:unloadable-xml-profile']]);
     }
     const profileValidator = c.expected_profile ? createValidator({ resources, ...javaLike }) : baseValidator;
