@@ -63,10 +63,23 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     audit: createAuditWriter({ clock, observer: { site: new URL(config.publicBaseUrl).host, name: 'emr-gateway', baseUrl: `${config.publicBaseUrl}/fhir` } }),
     consent: consentDeps(config, { trust, keys, now: clock.now, newId: randomUUID }),
   });
+  let timer: NodeJS.Timeout | undefined;
   return {
     gateway: Object.assign(gateway, { storeKind: store.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL' }),
     store,
     http: { log, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl },
-    close: () => gateway.close(),
+    async started() {
+      const every = config.auditCheckpointSeconds * 1000;
+      timer = setInterval(() => {
+        gateway.auditLog.checkpoint().catch((err) => log.error({ err }, 'audit checkpoint failed'));
+      }, every);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      // A signed checkpoint at shutdown (issue 7), then the store closes.
+      await gateway.auditLog.checkpoint().catch((err) => log.error({ err }, 'audit checkpoint at shutdown failed'));
+      await gateway.close();
+    },
   };
 }

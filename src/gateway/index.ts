@@ -9,6 +9,7 @@ import { consentUseCases } from './consent.js';
 import { consentReadUseCases } from './consent-read.js';
 import { shlUseCases } from './shl.js';
 import { validateUseCases } from './validate.js';
+import { auditUseCases } from './audit.js';
 import { jwks, smartConfiguration } from '../trust/index.js';
 
 export type { GatewayDeps } from './deps.js';
@@ -22,6 +23,7 @@ export function createGateway(deps: GatewayDeps) {
     consentReads: consentReadUseCases(deps),
     shl: shlUseCases(deps),
     validation: validateUseCases(deps),
+    auditLog: auditUseCases(deps),
     jwks: () => jwks(deps.keys, () => deps.clock.now()),
     smartConfiguration: () => smartConfiguration(deps.trust, { tokenUrl: deps.urls.token, jwksUrl: deps.urls.jwks, issuer: deps.urls.issuer }),
     async ready(): Promise<void> {

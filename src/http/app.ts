@@ -19,6 +19,7 @@ import { pagesRouter } from './pages/routes.js';
 import { consentApiRoutes, consentFhirRoutes } from './routes/consent.js';
 import { shlRoutes } from './routes/shl.js';
 import { validateRoutes } from './routes/validate.js';
+import { auditRoutes } from './routes/audit.js';
 
 export interface AppOptions {
   log: Logger;
@@ -100,6 +101,7 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
   options.mount?.(app, helpers);
   app.use('/fhir', metadataRoutes(gateway, options.publicBaseUrl));
   app.use('/fhir', validateRoutes(gateway, helpers));
+  app.use('/fhir', auditRoutes(gateway, helpers));
   app.use('/fhir', consentFhirRoutes(gateway, helpers));
   app.use('/fhir', documentRoutes(gateway, helpers));
 

@@ -27,6 +27,22 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
 ];
 
 RESOURCE_CAPABILITIES.push({
+  type: 'AuditEvent',
+  interactions: ['search-type'],
+  documentation: 'The tamper-evident audit log (IHE BALP), admins only.',
+  searchParams: [
+    { name: 'patient', type: 'reference', documentation: 'Patient reference' },
+    { name: 'patient.identifier', type: 'token', documentation: 'identifier of the patient (system|value)' },
+    { name: 'date', type: 'date', documentation: 'recorded (ge, le, gt, lt, eq prefixes)' },
+    { name: 'agent', type: 'reference', documentation: 'the participant' },
+    { name: 'entity', type: 'reference', documentation: 'document, consent or patient' },
+    { name: 'type', type: 'token', documentation: 'event type' },
+    { name: 'subtype', type: 'token', documentation: 'event subtype (the gateway action)' },
+    { name: 'outcome', type: 'token', documentation: '0 success, 4/8/12 failures' },
+  ],
+});
+
+RESOURCE_CAPABILITIES.push({
   type: 'Consent',
   interactions: ['read', 'search-type'],
   documentation:
