@@ -62,6 +62,7 @@ export interface Ctx {
   /** Treat the top-level Bundle as a document whatever its type (validateDocument). */
   forceDocument?: boolean;
   unknownExtensionSeverity: 'warning' | 'error';
+  allowedExtensionDomains: readonly string[];
   /** Per-request memo of slice profile probes: value → profile → conforms. */
   conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }

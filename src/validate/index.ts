@@ -37,6 +37,8 @@ export interface ValidatorOptions {
    * unknown extensions are warnings); HL7's validator uses 'error'.
    */
   unknownExtensionSeverity?: 'warning' | 'error';
+  /** URL prefixes whose unknown extensions are accepted without a warning (HL7's allowed domains). */
+  allowedExtensionDomains?: readonly string[];
   /** Set false only when `resources` already holds the R4 core definitions. */
   includeCore?: boolean;
 }
@@ -79,6 +81,7 @@ export function createValidator(options: ValidatorOptions): Validator {
       forceDocument: document,
       unknownExtensionSeverity: options.unknownExtensionSeverity ?? 'warning',
       conformsMemo: new WeakMap(),
+      allowedExtensionDomains: options.allowedExtensionDomains ?? [],
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';

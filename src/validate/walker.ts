@@ -360,7 +360,8 @@ function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): v
     // defined by the FHIR version they come from, not by a StructureDefinition we could hold.
     // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
     const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
-    if (!tree && !node.sliceName && coreNs) {
+    const allowed = ctx.allowedExtensionDomains.some((d) => url.startsWith(d));
+    if (!tree && !node.sliceName && (coreNs || allowed)) {
       issue(ctx, 'information', 'informational', `The extension ${url} is not held by this validator, so its content was not checked`, path, 'extension-not-held');
     } else if (!tree && !node.sliceName) {
       issue(ctx, ctx.unknownExtensionSeverity, 'structure', `The extension ${url} could not be found, so its content cannot be checked`, path, 'extension-unknown');

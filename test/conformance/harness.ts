@@ -100,7 +100,7 @@ function supportingResources(files: string[]): Resource[] {
 }
 
 /** HL7's validator treats an extension it cannot find as an error; the gateway's default is a warning. */
-const javaLike = { unknownExtensionSeverity: 'error' as const };
+const javaDefaults = { unknownExtensionSeverity: 'error' as const };
 
 const ipsCache = new Map<string, Resource[]>();
 function ips(version: string): Resource[] {
@@ -120,6 +120,9 @@ export function runCases(filter?: string): StepResult[] {
     const resources = supportingResources(c.supporting);
     if (c.options.ips === 'uv') resources.push(...ips('2.0.0'));
     if (Array.isArray(c.options.packages) && c.options.packages.includes('hl7.fhir.uv.ips#1.1.0')) resources.push(...ips('1.1.0'));
+    // Case options (allowed-extension-domain, security-checks, ...) are not honoured: the engine runs
+    // with one fixed HL7-like configuration for every case.
+    const javaLike = javaDefaults;
     const baseValidator = createValidator({ resources: [...resources], ...javaLike });
     const steps: ['base' | 'profile', Step, string[]][] = [['base', c.expected_base, []]];
     let profileNote: string | undefined;
