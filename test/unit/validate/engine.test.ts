@@ -252,6 +252,10 @@ describe('validate: extensions', () => {
     const strict = createValidator({ resources: [], unknownExtensionSeverity: 'error' });
     expect(at(strict.validateResource(withExt).issues, 'Patient.extension[0]', 'error')).to.have.length(1);
   });
+  it('allowedExtensionDomains silences unknown extensions under those prefixes', () => {
+    const lenient = createValidator({ resources: [], allowedExtensionDomains: ['https://hospital.example.cn/'] });
+    expect(lenient.validateResource(withExt).issues.filter((i) => i.severity !== 'information')).to.have.length(0);
+  });
   it('a known core extension is validated against its definition', () => {
     const r = v.validateResource({ resourceType: 'Patient', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: 'Beijing' }] });
     expect(r.issues.some((i) => i.severity === 'error' && i.expression?.[0]?.startsWith('Patient.extension[0]'))).to.equal(true);
