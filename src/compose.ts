@@ -3,7 +3,8 @@
  * server.ts and cli/) that touches files and picks adapters. Stages are plugged in here as plain
  * functions so that no stage imports another.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createTranslator } from './translate/index.js';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,8 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const clock = { now: () => new Date() };
   const { trust, keys } = loadTrust(config, clock.now);
   const base = config.publicBaseUrl;
-  const { validator } = buildValidator([path.join(packageRoot(), 'fhir-profiles')]);
+  const { validator, resources } = buildValidator([path.join(packageRoot(), 'fhir-profiles')]);
+  const translator = createTranslator({ resources, pseudonymKey: config.pseudonymKey ?? randomBytes(32) });
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
   const gateway = createGateway({
@@ -61,7 +63,8 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     accessTokenSeconds: config.accessTokenSeconds,
     requireSignatures: config.requireSignatures,
     audit: createAuditWriter({ clock, observer: { site: new URL(config.publicBaseUrl).host, name: 'emr-gateway', baseUrl: `${config.publicBaseUrl}/fhir` } }),
-    consent: consentDeps(config, { trust, keys, now: clock.now, newId: randomUUID }),
+    translator,
+    consent: consentDeps(config, { trust, keys, now: clock.now, newId: randomUUID, translator }),
   });
   let timer: NodeJS.Timeout | undefined;
   return {

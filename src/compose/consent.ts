@@ -6,7 +6,7 @@
  * "standard-contract" | "certification" | "security-assessment" | "none", "reference": "...",
  * "approvedPersons"?: n, "validUntil"?: "YYYY-MM-DD" } } }. A missing file or hospital means no
  * mechanism: exports are refused (deny by default). A malformed file stops start-up.
- * `deliver`: signOnlyDeliver until the translation stage is wired here (translate → sign).
+ * `deliver`: the translation stage, then a Provenance of the release and the gateway signature.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { GatewayError } from '../errors.js';
 import { TRANSFER_MECHANISMS, type HospitalMechanism } from '../consent/index.js';
 import type { ConsentDeps, Deliver } from '../gateway/consent-deps.js';
 import { signOnlyDeliver } from '../gateway/consent-deliver.js';
+import type { Translator } from '../translate/index.js';
 import type { GatewayKeys, TrustList } from '../trust/index.js';
 
 export function loadExportMechanisms(file: string, trust: TrustList): Map<string, HospitalMechanism> {
@@ -39,7 +40,7 @@ export function loadExportMechanisms(file: string, trust: TrustList): Map<string
 
 export function consentDeps(
   config: Readonly<Config>,
-  deps: { trust: TrustList; keys: GatewayKeys; now: () => Date; newId: () => string; deliver?: Deliver },
+  deps: { trust: TrustList; keys: GatewayKeys; now: () => Date; newId: () => string; translator: Translator },
 ): ConsentDeps {
   const mechanisms = loadExportMechanisms(path.join(path.dirname(path.resolve(config.trustListFile)), 'export-mechanisms.json'), deps.trust);
   const base = config.publicBaseUrl.replace(/\/+$/, '');
@@ -49,7 +50,12 @@ export function consentDeps(
     passcodeBudget: config.linkAttemptBudget,
     invitationHours: config.invitationHours,
     exportMechanism: (org) => mechanisms.get(org),
-    // Seam for the translation stage: compose translate → sign here when src/translate/ is ready.
-    deliver: deps.deliver ?? signOnlyDeliver({ keys: deps.keys, now: deps.now, newId: deps.newId, fhirBase: `${base}/fhir` }),
+    // translate (identifiers by the permit and RESIDENT_ID_POLICY) → Provenance → gateway signature
+    deliver: signOnlyDeliver({ keys: deps.keys, now: deps.now, newId: deps.newId, fhirBase: `${base}/fhir` }, (bundle, options) =>
+      deps.translator.translateDocument(bundle, {
+        target: options.target,
+        identifierPolicy: { residentId: options.decision.exportResidentId ? 'keep' : config.residentIdPolicy },
+      }).document,
+    ),
   };
 }

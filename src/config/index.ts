@@ -26,6 +26,8 @@ export interface Config {
   linkAttemptBudget: number;
   invitationHours: number;
   auditCheckpointSeconds: number;
+  residentIdPolicy: 'remove' | 'pseudonym';
+  pseudonymKey: string | undefined;
 }
 
 type Source = Record<string, string | number | boolean | undefined>;
@@ -52,6 +54,9 @@ export function loadConfig(env: Source, file: Source = {}): Readonly<Config> {
   if (!problems.length && !env.PUBLIC_BASE_URL && !file.PUBLIC_BASE_URL) {
     const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
     cfg.publicBaseUrl = `http://${host}:${cfg.port}`;
+  }
+  if (!problems.length && cfg.residentIdPolicy === 'pseudonym' && !cfg.pseudonymKey) {
+    problems.push('RESIDENT_ID_POLICY=pseudonym needs PSEUDONYM_KEY');
   }
   if (problems.length) {
     throw new GatewayError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {

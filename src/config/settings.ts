@@ -53,5 +53,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'ACCESS_TOKEN_SECONDS', key: 'accessTokenSeconds', default: 300, meaning: 'lifetime of access tokens issued by /auth/token', parse: int(30, 3600) },
   { env: 'LINK_ATTEMPT_BUDGET', key: 'linkAttemptBudget', default: 10, meaning: 'lifetime budget of wrong passcodes per consent link', parse: int(1, 1000) },
   { env: 'INVITATION_HOURS', key: 'invitationHours', default: 72, meaning: 'validity of a patient invitation', parse: int(1, 24 * 30) },
+  { env: 'RESIDENT_ID_POLICY', key: 'residentIdPolicy', default: 'remove', meaning: 'what documents sent abroad carry in place of the resident ID number when the consent does not allow it: remove, or pseudonym (HMAC with PSEUDONYM_KEY)', parse: oneOf('remove', 'pseudonym') },
+  { env: 'PSEUDONYM_KEY', key: 'pseudonymKey', default: undefined, meaning: 'secret (at least 16 characters) for resident-ID pseudonyms; required with RESIDENT_ID_POLICY=pseudonym', parse: (raw) => (raw.length >= 16 ? { ok: true, value: raw } : { ok: false, problem: 'must be at least 16 characters' }) },
   { env: 'AUDIT_CHECKPOINT_SECONDS', key: 'auditCheckpointSeconds', default: 300, meaning: 'interval between signed audit checkpoints (also written at shutdown)', parse: int(5, 86400) },
 ];

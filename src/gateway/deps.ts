@@ -8,6 +8,7 @@ import type { Bundle, Resource } from '../fhir/types.js';
 import type { Store, Stores } from '../store/ports.js';
 import type { AuditFacts } from '../audit/events.js';
 import type { GatewayKeys, TrustList } from '../trust/index.js';
+import type { Translator } from '../translate/index.js';
 import type { Clock, Ids, Principal, RequestContext } from './context.js';
 import type { ConsentDeps } from './consent-deps.js';
 
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   requireSignatures: boolean;
   /** Writes one audit entry inside the given transaction. */
   audit(tx: Stores, note: AuditNote): Promise<void>;
+  /** The translation stage (documents and single codes). */
+  translator: Translator;
   /** Consent links, tokens, invitations, export accounting (issue 6). */
   consent: ConsentDeps;
 }

@@ -10,6 +10,7 @@ import { consentReadUseCases } from './consent-read.js';
 import { shlUseCases } from './shl.js';
 import { validateUseCases } from './validate.js';
 import { auditUseCases } from './audit.js';
+import { translateUseCases } from './translate.js';
 import { jwks, smartConfiguration } from '../trust/index.js';
 
 export type { GatewayDeps } from './deps.js';
@@ -24,6 +25,7 @@ export function createGateway(deps: GatewayDeps) {
     shl: shlUseCases(deps),
     validation: validateUseCases(deps),
     auditLog: auditUseCases(deps),
+    translation: translateUseCases(deps),
     jwks: () => jwks(deps.keys, () => deps.clock.now()),
     smartConfiguration: () => smartConfiguration(deps.trust, { tokenUrl: deps.urls.token, jwksUrl: deps.urls.jwks, issuer: deps.urls.issuer }),
     async ready(): Promise<void> {

@@ -20,6 +20,7 @@ import { consentApiRoutes, consentFhirRoutes } from './routes/consent.js';
 import { shlRoutes } from './routes/shl.js';
 import { validateRoutes } from './routes/validate.js';
 import { auditRoutes } from './routes/audit.js';
+import { translateRoutes } from './routes/translate.js';
 
 export interface AppOptions {
   log: Logger;
@@ -102,6 +103,7 @@ export function createApp(gateway: Gateway, options: AppOptions): Express {
   app.use('/fhir', metadataRoutes(gateway, options.publicBaseUrl));
   app.use('/fhir', validateRoutes(gateway, helpers));
   app.use('/fhir', auditRoutes(gateway, helpers));
+  app.use('/fhir', translateRoutes(gateway, helpers));
   app.use('/fhir', consentFhirRoutes(gateway, helpers));
   app.use('/fhir', documentRoutes(gateway, helpers));
 

@@ -27,6 +27,14 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
 ];
 
 RESOURCE_CAPABILITIES.push({
+  type: 'ConceptMap',
+  interactions: [],
+  documentation: 'Single-code translation over the gateway terminology (ICD-10 China → WHO ICD-10, drugs, units, …).',
+  operations: [{ name: 'translate', definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate' }],
+});
+RESOURCE_CAPABILITIES[0]!.operations = [{ name: 'translate', definition: 'https://emr-gateway.example.org/fhir/OperationDefinition/Bundle-translate' }];
+
+RESOURCE_CAPABILITIES.push({
   type: 'AuditEvent',
   interactions: ['search-type'],
   documentation: 'The tamper-evident audit log (IHE BALP), admins only.',
