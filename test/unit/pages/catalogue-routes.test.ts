@@ -56,6 +56,8 @@ describe('pages: message catalogues', () => {
     for (const r of ['absent', 'format', 'algorithm', 'unknown-key', 'mismatch', 'jwks']) expect(en).to.have.property(`sig.${r}`);
     for (const s of ['active', 'inactive', 'rejected', 'expired', 'proposed']) expect(en).to.have.property(`status.${s}`);
     for (const g of ['male', 'female', 'other', 'unknown']) expect(en).to.have.property(`gender.${g}`);
+    for (const k of ['line', 'failed', 'lineNoCountry', 'failedNoCountry']) expect(en).to.have.property(`manage.access.${k}`);
+    for (const u of ['d', 'h', 'wk', 'mo']) expect(en).to.have.property(`unit.${u}`);
     for (const sys of ['urn:oid:2.16.156.10011.2.3.3.11', 'urn:oid:2.16.156.10011.2.3.3.11.5', 'http://hl7.org/fhir/sid/icd-10', 'http://snomed.info/sct', 'http://www.whocc.no/atc', 'http://loinc.org']) {
       expect(en).to.have.property(`system.${systemKey(sys)}`);
     }

@@ -25,6 +25,10 @@ const state = {
 };
 
 const text = (v) => (typeof v === 'string' ? v : (v?.name ?? v?.display ?? v?.text ?? ''));
+/** Providers the patient may choose: `recipients` (gateway) or `providers` (issue contract). */
+const providersOf = (d) => d.recipients ?? d.providers ?? [];
+/** The hospital's name in the page language (`nameZh` beside `name`). */
+const hospitalName = (hosp) => (lang === 'zh-CN' && hosp?.nameZh ? hosp.nameZh : text(hosp));
 const purposeCode = (p) => (typeof p === 'string' ? p : p?.code);
 const endDate = (days) => new Date(Date.now() + days * 86400_000);
 
@@ -37,7 +41,7 @@ async function load() {
   const res = await api('/api/invitations/current', { headers: { 'X-Invitation': secret } });
   if (res.status === 200 && res.body) {
     state.data = res.body;
-    const providers = state.data.providers ?? [];
+    const providers = providersOf(state.data);
     state.choice.kind = providers.length ? 'provider' : 'person';
     state.choice.documents = (state.data.documents ?? []).map((d) => d.id);
   } else state.loadError = res.status;
@@ -46,14 +50,14 @@ async function load() {
 function recipientName() {
   const c = state.choice;
   if (c.kind === 'person') return c.name.trim();
-  const p = (state.data.providers ?? []).find((x) => x.id === c.provider);
+  const p = providersOf(state.data).find((x) => x.id === c.provider);
   return p ? text(p) : '';
 }
 
 function recipientContact() {
   const c = state.choice;
   if (c.kind === 'person') return c.email.trim();
-  const p = (state.data.providers ?? []).find((x) => x.id === c.provider);
+  const p = providersOf(state.data).find((x) => x.id === c.provider);
   return text(p?.contact) || p?.email || countryName(p?.country, lang) || '';
 }
 
@@ -87,7 +91,7 @@ function radio(name, value, checked, label, onChange) {
 function renderForm() {
   const d = state.data;
   const c = state.choice;
-  const providers = d.providers ?? [];
+  const providers = providersOf(d);
   const purposes = (d.purposes ?? []).filter((p) => purposeCode(p) !== 'ETREAT');
   const rerender = () => render();
   const errors = state.errors.length
@@ -108,8 +112,8 @@ function renderForm() {
       render();
       app.querySelector('.notice, h2')?.focus?.();
     } } },
-    h('p', { class: 'intro' }, t('invite.intro', { hospital: text(d.hospital) })),
-    d.patient ? h('p', { class: 'patient' }, t('invite.patient', { name: text(d.patient) })) : null,
+    h('p', { class: 'intro' }, t('invite.intro', { hospital: hospitalName(d.hospital) })),
+    text(d.patient) ? h('p', { class: 'patient' }, t('invite.patient', { name: text(d.patient) })) : d.patient?.value ? h('p', { class: 'patient' }, t('invite.patientId', { id: d.patient.value })) : null,
     h('h2', { tabindex: '-1' }, t('invite.step1')),
     errors,
     h('fieldset', null, h('legend', null, t('invite.recipient.legend')),
@@ -150,7 +154,7 @@ function noticeLines() {
   const name = recipientName();
   const contact = recipientContact();
   return [
-    t('notice.intro', { hospital: text(d.hospital) }),
+    t('notice.intro', { hospital: hospitalName(d.hospital) }),
     t('notice.recipient', { name }),
     t('notice.contact', { contact }),
     t('notice.purpose', { purpose: purposeLabel(c.purpose) }),
@@ -167,12 +171,13 @@ function noticeLines() {
 
 async function grant() {
   const c = state.choice;
-  const recipient = c.kind === 'provider' ? { organization: c.provider } : { name: c.name.trim(), contact: c.email.trim() };
+  // Gateway contract (src/gateway/consent-support.ts): an organisation by its id, a person as {name, contact}.
+  const recipient = c.kind === 'provider' ? c.provider : { name: c.name.trim(), contact: c.email.trim() };
   const purpose = (state.data.purposes ?? []).find((p) => purposeCode(p) === c.purpose);
   const body = {
     secret,
     recipient,
-    purpose: typeof purpose === 'object' && purpose ? { system: purpose.system, code: purpose.code } : c.purpose,
+    purpose: typeof purpose === 'object' && purpose?.system ? `${purpose.system}|${purpose.code}` : c.purpose,
     documents: c.documents,
     end: endDate(c.days).toISOString(),
     ...(c.passcode ? { passcode: c.passcode } : {}),
@@ -246,11 +251,11 @@ function renderDone() {
     h('section', { class: 'card', 'aria-labelledby': 'card-title' },
       h('h3', { id: 'card-title' }, t('invite.card.title')),
       r.qrPngDataUrl ? h('img', { class: 'qr', src: r.qrPngDataUrl, alt: t('invite.done.qr'), width: '240', height: '240' }) : null,
-      h('p', null, t('invite.card.scan', { name: text(state.data.patient) })),
+      h('p', null, t('invite.card.scan')),
       field('share-link', 'invite.done.link', h('input', { id: 'share-link', type: 'text', readonly: true, value: r.link, class: 'mono' })),
       h('p', { class: 'print-only mono link-print' }, r.link),
       h('p', null, t('invite.card.until', { date: until })),
-      h('p', { class: 'muted' }, t('invite.card.from', { hospital: text(state.data.hospital) })),
+      h('p', { class: 'muted' }, t('invite.card.from', { hospital: hospitalName(state.data.hospital) })),
       h('div', { class: 'actions no-print' }, copy('share-link'), h('button', { type: 'button', class: 'primary', id: 'print-card', on: { click: () => window.print() } }, t('invite.done.printCard'))),
     ),
     c.passcodeSet ? notice('warn', t('invite.done.passcodeReminder')) : null,

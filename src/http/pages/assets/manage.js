@@ -14,7 +14,7 @@ import { countryName, formatDate, formatDateTime, setupLanguage } from './i18n.j
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
 const secret = fragment();
-/** @type {{ data?: any, loadStatus?: number, flash?: {kind: 'ok'|'error', text: string} }} */
+/** @type {{ data?: any, loadStatus?: number, ended?: boolean, flash?: {kind: 'ok'|'error', text: string} }} */
 const state = {};
 let lang = 'zh-CN';
 /** @type {(k: string, p?: Record<string, unknown>) => string} */
@@ -62,10 +62,18 @@ function label(key, status) {
 async function revoke(c, dialog) {
   dialog.close();
   const res = await api('/api/manage/revoke', { method: 'POST', headers: headers(), body: { consentId: c.id } });
-  state.flash = res.status >= 200 && res.status < 300 ? { kind: 'ok', text: t('manage.revoke.done') } : { kind: 'error', text: res.status === 0 ? t('common.networkError') : t('manage.revoke.error', { status: res.status }) };
+  const ok = res.status >= 200 && res.status < 300;
+  state.flash = ok ? { kind: 'ok', text: t('manage.revoke.done') } : { kind: 'error', text: res.status === 0 ? t('common.networkError') : t('manage.revoke.error', { status: res.status }) };
+  // The server's answer is the withdrawn consent; then the whole view is read again.
+  if (ok && res.body?.id && state.data) state.data = { ...state.data, consents: state.data.consents.map((x) => (x.id === res.body.id ? res.body : x)) };
+  const previous = state.data;
   await load();
+  if (!state.data && ok) {
+    state.data = previous;
+    state.ended = true;
+  }
   render();
-  app.querySelector('.notice')?.focus();
+  /** @type {HTMLElement|null} */ (app.querySelector('.notice'))?.focus();
 }
 
 function confirmRevoke(c, opener) {
@@ -107,19 +115,25 @@ function consentCard(c) {
 function accessItem(a, consents) {
   const consent = consents.find((c) => c.id === a.consentId);
   const who = text(a.who) || '—';
-  const country = countryName(a.country, lang) ?? t('manage.access.unknownCountry');
-  return h('li', { class: a.emergency ? 'access emergency' : 'access' },
+  const country = countryName(a.country, lang);
+  const key = `manage.access.${a.outcome === 'failure' ? 'failed' : 'line'}${country ? '' : 'NoCountry'}`;
+  return h('li', { class: ['access', a.emergency && 'emergency', a.outcome === 'failure' && 'failed'] },
     a.emergency ? h('span', { class: 'badge status-emergency' }, t('manage.access.emergency')) : null,
-    h('p', null, t('manage.access.line', { who, country, when: formatDateTime(a.when, lang) })),
+    h('p', null, t(key, { who, country, when: formatDateTime(a.when, lang) })),
     h('p', { class: 'muted' }, consent ? t('manage.access.consent', { recipient: recipientOf(consent) }) : a.consentId ? t('manage.access.consent', { recipient: a.consentId }) : t('manage.access.noConsent')));
 }
 
-function notificationItem(n) {
-  if (typeof n === 'string') return h('li', null, n);
-  const lines = [t('manage.notification.emergency', { who: text(n.who) || '—', country: countryName(n.country, lang) ?? t('manage.access.unknownCountry'), when: formatDateTime(n.when ?? n.date, lang) })];
-  if (n.reason) lines.push(t('manage.notification.reason', { reason: n.reason }));
-  if (n.text || n.message) lines.push(n.text ?? n.message);
-  return h('li', { class: 'notification' }, lines.map((l) => h('p', null, l)));
+/** An emergency notification (PIPL arts. 13(4), 18): {consentId, at, recipient, reason, text}. */
+function notificationItem(n, consents) {
+  if (typeof n === 'string') return h('li', { class: 'notification' }, n);
+  const consent = consents.find((c) => c.id === n.consentId);
+  const who = text(n.who) || text(n.recipient) || recipientOf(consent ?? {}) || '—';
+  const country = countryName(n.country ?? consent?.recipient?.country, lang);
+  const when = formatDateTime(n.when ?? n.at, lang);
+  return h('li', { class: 'notification' },
+    h('p', null, h('strong', null, country ? t('manage.notification.emergency', { who, country, when }) : t('manage.notification.emergencyNoCountry', { who, when }))),
+    n.reason ? h('p', null, t('manage.notification.reason', { reason: n.reason })) : null,
+    h('p', { class: 'muted' }, t('manage.notification.consent')));
 }
 
 function render() {
@@ -130,18 +144,19 @@ function render() {
   const accesses = Array.isArray(d.accesses) ? [...d.accesses].sort((a, b) => String(b.when).localeCompare(String(a.when))) : [];
   const notes = Array.isArray(d.notifications) ? d.notifications : [];
   replace(app,
-    d.patient ? h('p', { class: 'patient' }, t('manage.patient', { name: text(d.patient) })) : null,
+    text(d.patient) ? h('p', { class: 'patient' }, t('manage.patient', { name: text(d.patient) })) : d.patient?.value ? h('p', { class: 'patient' }, t('manage.patientId', { id: d.patient.value })) : null,
     state.flash ? Object.assign(notice(state.flash.kind, state.flash.text), { tabIndex: -1 }) : null,
+    state.ended ? notice('warn', t('manage.linkEnded')) : null,
     h('section', { 'aria-labelledby': 'notes-h', class: notes.length ? 'notes has-notes' : 'notes' },
       h('h2', { id: 'notes-h' }, t('manage.notifications.heading')),
-      notes.length ? h('ul', { class: 'notifications' }, notes.map(notificationItem)) : h('p', null, t('manage.notifications.none'))),
+      notes.length ? h('ul', { class: 'notifications' }, notes.map((n) => notificationItem(n, consents))) : h('p', null, t('manage.notifications.none'))),
     h('section', { 'aria-labelledby': 'consents-h' },
       h('h2', { id: 'consents-h' }, t('manage.consents.heading')),
       consents.length ? h('ul', { class: 'consents' }, consents.map(consentCard)) : h('p', null, t('manage.consents.none'))),
     h('section', { 'aria-labelledby': 'accesses-h' },
       h('h2', { id: 'accesses-h' }, t('manage.accesses.heading')),
       accesses.length ? h('ul', { class: 'accesses' }, accesses.map((a) => accessItem(a, consents))) : h('p', null, t('manage.accesses.none'))),
-    h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'secondary', id: 'refresh', on: { click: async () => { state.flash = undefined; await load(); render(); } } }, t('manage.refresh'))));
+    h('div', { class: 'actions no-print' }, state.ended ? null : h('button', { type: 'button', class: 'secondary', id: 'refresh', on: { click: async () => { state.flash = undefined; await load(); render(); } } }, t('manage.refresh'))));
 }
 
 await load();

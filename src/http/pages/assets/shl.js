@@ -63,9 +63,10 @@ export const needsPasscode = (p) => (p.flag ?? '').includes('P');
  * @param {ShlPayload} payload
  * @param {{recipient: string, passcode?: string}} request
  * @param {typeof fetch} [fetchFn]
+ * @param {string} [language] Accept-Language: the gateway translates the file into this language
  * @returns {Promise<{status:'ok', files: {contentType: string, location?: string, embedded?: string}[]} | {status:'passcode', remainingAttempts?: number} | {status:'inactive'} | {status:'locked'} | {status:'error', httpStatus: number}>}
  */
-export async function requestManifest(payload, request, fetchFn = fetch) {
+export async function requestManifest(payload, request, fetchFn = fetch, language) {
   if ((payload.flag ?? '').includes('U')) {
     // U flag: the url is the one encrypted file itself, fetched with GET ?recipient= (spec).
     const u = new URL(payload.url);
@@ -75,7 +76,7 @@ export async function requestManifest(payload, request, fetchFn = fetch) {
   const body = { recipient: request.recipient, ...(request.passcode ? { passcode: request.passcode } : {}) };
   let res;
   try {
-    res = await fetchFn(payload.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
+    res = await fetchFn(payload.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...(language ? { 'accept-language': language } : {}) }, body: JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
   } catch {
     throw new ShlError('network', 'manifest unreachable');
   }
@@ -92,12 +93,12 @@ export async function requestManifest(payload, request, fetchFn = fetch) {
 
 /**
  * The JWE text of one manifest file: `embedded`, or GET its short-lived `location`.
- * @param {{location?: string, embedded?: string}} file @param {typeof fetch} [fetchFn]
+ * @param {{location?: string, embedded?: string}} file @param {typeof fetch} [fetchFn] @param {string} [language]
  */
-export async function fetchFile(file, fetchFn = fetch) {
+export async function fetchFile(file, fetchFn = fetch, language) {
   if (typeof file.embedded === 'string') return file.embedded;
   if (typeof file.location !== 'string') throw new ShlError('format', 'manifest file without location');
-  const res = await fetchFn(file.location, { credentials: 'omit', cache: 'no-store' }).catch(() => {
+  const res = await fetchFn(file.location, { credentials: 'omit', cache: 'no-store', ...(language ? { headers: { 'accept-language': language } } : {}) }).catch(() => {
     throw new ShlError('network', 'file unreachable');
   });
   if (res.status === 404) return undefined;

@@ -37,14 +37,14 @@ async function open(passcode) {
   state.message = { kind: 'info', key: 'view.loading' };
   render();
   try {
-    const m = await requestManifest(state.payload, { recipient: state.recipient.trim(), ...(passcode ? { passcode } : {}) });
+    const m = await requestManifest(state.payload, { recipient: state.recipient.trim(), ...(passcode ? { passcode } : {}) }, fetch, lang);
     if (m.status === 'passcode') state.message = m.remainingAttempts === undefined ? { kind: 'error', key: 'view.passcode.wrongUnknown' } : { kind: 'error', key: 'view.passcode.wrong', params: { n: m.remainingAttempts } };
     else if (m.status === 'inactive') state.message = { kind: 'error', key: 'view.inactive' };
     else if (m.status === 'locked') state.message = { kind: 'error', key: 'view.locked' };
     else if (m.status === 'error') state.message = { kind: 'error', key: 'view.error', params: { status: m.httpStatus } };
     else {
       const file = m.files.find((f) => f.contentType === 'application/fhir+json') ?? m.files[0];
-      const jwe = file ? await fetchFile(file) : undefined;
+      const jwe = file ? await fetchFile(file, fetch, lang) : undefined;
       if (jwe === undefined) state.message = { kind: 'error', key: 'view.inactive' };
       else {
         const { plaintext } = await decryptJwe(jwe, state.payload.key);
