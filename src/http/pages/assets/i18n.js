@@ -61,12 +61,15 @@ export function applyI18n(root, t) {
   }
 }
 
-/** Calendar date of an ISO date/dateTime, as written in that zone (no shift). @param {string|undefined} iso @param {string} lang */
-export function formatDate(iso, lang) {
+/**
+ * Calendar date of an ISO date/dateTime, as written in that zone (no shift).
+ * @param {string|undefined} iso @param {string} lang @param {'long'|'medium'} [style]
+ */
+export function formatDate(iso, lang, style = 'long') {
   if (typeof iso !== 'string' || !/^\d{4}(-\d{2}(-\d{2})?)?/.test(iso)) return iso ?? '';
   const [y, m = '01', d = '01'] = iso.slice(0, 10).split('-');
   const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  const opts = iso.length >= 10 ? { dateStyle: 'long', timeZone: 'UTC' } : iso.length === 7 ? { year: 'numeric', month: 'long', timeZone: 'UTC' } : { year: 'numeric', timeZone: 'UTC' };
+  const opts = iso.length >= 10 ? { dateStyle: style, timeZone: 'UTC' } : iso.length === 7 ? { year: 'numeric', month: 'long', timeZone: 'UTC' } : { year: 'numeric', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(lang, /** @type {any} */ (opts)).format(date);
 }
 

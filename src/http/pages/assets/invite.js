@@ -11,7 +11,7 @@
  * never the management link.
  */
 import { api, fragment, h, notice, replace } from './dom.js';
-import { countryName, formatDate, setupLanguage } from './i18n.js';
+import { countryName, formatDate, loadCatalogue, setupLanguage, translator } from './i18n.js';
 
 const DURATIONS = [7, 30, 90, 365];
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -35,6 +35,9 @@ const endDate = (days) => new Date(Date.now() + days * 86400_000);
 let lang = 'zh-CN';
 /** @type {(k: string, p?: Record<string, unknown>) => string} */
 let t = (k) => k;
+/** The other language's messages: the printed card is bilingual (the doctor may not read the patient's language). */
+let tOther = (k) => k;
+let otherLang = 'en';
 
 async function load() {
   if (!secret) return;
@@ -249,12 +252,14 @@ function renderDone() {
     h('h2', { tabindex: '-1', class: 'no-print' }, t('invite.done.heading')),
     notice('ok', t('invite.done.intro', { name, date: until })),
     h('section', { class: 'card', 'aria-labelledby': 'card-title' },
-      h('h3', { id: 'card-title' }, t('invite.card.title')),
+      h('h3', { id: 'card-title' }, t('invite.card.title'), h('span', { class: 'card-other', lang: otherLang }, tOther('invite.card.title'))),
       r.qrPngDataUrl ? h('img', { class: 'qr', src: r.qrPngDataUrl, alt: t('invite.done.qr'), width: '240', height: '240' }) : null,
       h('p', null, t('invite.card.scan')),
+      h('p', { class: 'card-other', lang: otherLang }, tOther('invite.card.scan')),
       field('share-link', 'invite.done.link', h('input', { id: 'share-link', type: 'text', readonly: true, value: r.link, class: 'mono' })),
       h('p', { class: 'print-only mono link-print' }, r.link),
       h('p', null, t('invite.card.until', { date: until })),
+      h('p', { class: 'card-other', lang: otherLang }, tOther('invite.card.until', { date: formatDate(endDate(c.days).toISOString(), otherLang) })),
       h('p', { class: 'muted' }, t('invite.card.from', { hospital: hospitalName(state.data.hospital) })),
       h('div', { class: 'actions no-print' }, copy('share-link'), h('button', { type: 'button', class: 'primary', id: 'print-card', on: { click: () => window.print() } }, t('invite.done.printCard'))),
     ),
@@ -280,8 +285,10 @@ function render() {
 }
 
 await load();
-await setupLanguage('zh-CN', (l, tr) => {
+await setupLanguage('zh-CN', async (l, tr) => {
   lang = l;
   t = tr;
+  otherLang = l === 'zh-CN' ? 'en' : 'zh-CN';
+  tOther = translator(await loadCatalogue(otherLang).catch(() => ({})));
   render();
 });

@@ -39,8 +39,18 @@ function codes(concept, t) {
 
 const qty = (q) => (q ? `${q.comparator ?? ''}${q.value} ${q.unit ?? ''}`.trim() : '');
 
+/** Reference ranges: low–high, ≥ low or ≤ high (FHIR R4 Observation.referenceRange), else the text. */
 function range(rs) {
-  return rs.map((r) => (r.low || r.high ? `${r.low ? r.low.value : ''}–${r.high ? r.high.value : ''} ${(r.high ?? r.low)?.unit ?? ''}`.trim() : r.text ?? '')).filter(Boolean).join('; ');
+  return rs
+    .map((r) => {
+      const unit = (r.high ?? r.low)?.unit ?? '';
+      if (r.low && r.high) return `${r.low.value}–${r.high.value} ${unit}`.trim();
+      if (r.high) return `≤ ${r.high.value} ${unit}`.trim();
+      if (r.low) return `≥ ${r.low.value} ${unit}`.trim();
+      return r.text ?? '';
+    })
+    .filter(Boolean)
+    .join('; ');
 }
 
 function table(caption, columns, rows) {
@@ -67,10 +77,10 @@ function items(kind, list, lang, t) {
         list.map((x) => [term(x.concept, lang, t), qty(x.dosage?.dose) || '—', x.dosage?.route ? term(x.dosage.route, lang, t) : '—', frequency(x.dosage, lang, t), x.dosage?.text ? term(x.dosage.text, lang, t) : '—', codes(x.concept, t)]));
     case 'result':
       return table(t('col.test'), [t('col.test'), t('col.result'), t('col.range'), t('col.flag'), t('col.date'), t('col.codes')],
-        list.map((x) => [term(x.concept, lang, t), qty(x.value) || (x.valueText ? term(x.valueText, lang, t) : x.valueConcept ? term(x.valueConcept, lang, t) : '—'), range(x.range) || '—', x.interpretation ? term(x.interpretation, lang, t) : '—', x.date ? formatDate(x.date, lang) : '—', codes(x.concept, t)]));
+        list.map((x) => [term(x.concept, lang, t), qty(x.value) || (x.valueText ? term(x.valueText, lang, t) : x.valueConcept ? term(x.valueConcept, lang, t) : '—'), range(x.range) || '—', x.interpretation ? term(x.interpretation, lang, t) : '—', x.date ? formatDate(x.date, lang, 'medium') : '—', codes(x.concept, t)]));
     case 'procedure':
       return table(t('col.procedure'), [t('col.procedure'), t('col.codes'), t('col.date')],
-        list.map((x) => [term(x.concept, lang, t), codes(x.concept, t), x.date ? formatDate(x.date, lang) : '—']));
+        list.map((x) => [term(x.concept, lang, t), codes(x.concept, t), x.date ? formatDate(x.date, lang, 'medium') : '—']));
     case 'allergy':
       return table(t('col.allergy'), [t('col.allergy'), t('col.reaction'), t('col.codes')],
         list.map((x) => [term(x.concept, lang, t), x.reactions.length ? x.reactions.map((r) => term(r, lang, t)) : '—', codes(x.concept, t)]));
