@@ -9,6 +9,7 @@
  */
 import type { ConstraintDef, Discriminator, ElementNode, TypeRef } from './model.js';
 import { cloneNode, newNode, upperFirst } from './model.js';
+import { fixedBindingStrength, fixedConstraintExpression } from './errata.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +45,8 @@ function applyProps(n: ElementNode, e: Json, isRoot: boolean): void {
   if (pattern !== undefined) n.pattern = pattern;
   const b = e.binding as Json | undefined;
   if (b && typeof b.strength === 'string') {
-    n.binding = { strength: b.strength, ...(typeof b.valueSet === 'string' ? { valueSet: b.valueSet } : {}) };
+    const vs = typeof b.valueSet === 'string' ? b.valueSet : undefined;
+    n.binding = { strength: fixedBindingStrength(n.path, b.strength, vs), ...(vs ? { valueSet: vs } : {}) };
   }
   if (Array.isArray(e.constraint)) {
     const byKey = new Map(n.constraints.map((c) => [c.key, c]));
@@ -54,7 +56,7 @@ function applyProps(n: ElementNode, e: Json, isRoot: boolean): void {
         key: c.key,
         severity: c.severity === 'warning' ? 'warning' : 'error',
         human: String(c.human ?? ''),
-        ...(typeof c.expression === 'string' ? { expression: c.expression } : {}),
+        ...(typeof c.expression === 'string' ? { expression: fixedConstraintExpression(c.key, c.expression) } : {}),
         ...(typeof c.source === 'string' ? { source: c.source } : {}),
       };
       byKey.set(c.key, def);

@@ -63,6 +63,7 @@ export interface Ctx {
   forceDocument?: boolean;
   unknownExtensionSeverity: 'warning' | 'error';
   allowedExtensionDomains: readonly string[];
+  allowExampleUrls: boolean;
   /** Per-request memo of slice profile probes: value → profile → conforms. */
   conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }
@@ -80,4 +81,9 @@ export function issue(
 
 export function tick(ctx: Ctx): void {
   if (--ctx.budget < 0) throw new LimitExceeded(`more than ${MAX_ELEMENTS} elements`);
+}
+
+/** An example URL (RFC 2606 reserved host example.org, or a subdomain of it), as HL7's validator recognises them. */
+export function isExampleUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*\.)?example\.org([:/?#]|$)/i.test(url);
 }

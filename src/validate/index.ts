@@ -39,6 +39,12 @@ export interface ValidatorOptions {
   unknownExtensionSeverity?: 'warning' | 'error';
   /** URL prefixes whose unknown extensions are accepted without a warning (HL7's allowed domains). */
   allowedExtensionDomains?: readonly string[];
+  /**
+   * Whether example URLs (host example.org or a subdomain) are acceptable: default true. When
+   * false, such uri/url/canonical values are errors (HL7's validator option `examples`); when true,
+   * an unknown extension with an example URL is accepted without an issue, as HL7's validator does.
+   */
+  allowExampleUrls?: boolean;
   /** Set false only when `resources` already holds the R4 core definitions. */
   includeCore?: boolean;
 }
@@ -82,6 +88,7 @@ export function createValidator(options: ValidatorOptions): Validator {
       unknownExtensionSeverity: options.unknownExtensionSeverity ?? 'warning',
       conformsMemo: new WeakMap(),
       allowedExtensionDomains: options.allowedExtensionDomains ?? [],
+      allowExampleUrls: options.allowExampleUrls ?? true,
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';

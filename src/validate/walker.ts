@@ -10,7 +10,7 @@
  * in WeakMaps so the walk does no profile interpretation.
  */
 import type { Ctx } from './context.js';
-import { issue, LimitExceeded, MAX_DEPTH, tick } from './context.js';
+import { isExampleUrl, issue, LimitExceeded, MAX_DEPTH, tick } from './context.js';
 import { makeRunners, runInvariants, type Runner } from './invariants.js';
 import type { ElementNode } from './model.js';
 import { upperFirst } from './model.js';
@@ -302,6 +302,9 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
       issue(ctx, 'error', p.code, msg, path, `primitive-${effType}`);
       return;
     }
+    if (!ctx.allowExampleUrls && (type === 'uri' || type === 'url' || type === 'canonical') && isExampleUrl(item as string)) {
+      issue(ctx, 'error', 'invalid', `Example URLs are not allowed in this context (${String(item)})`, path, 'example-url');
+    }
     if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
       issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
     }
@@ -361,7 +364,9 @@ function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): v
     // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
     const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
     const allowed = ctx.allowedExtensionDomains.some((d) => url.startsWith(d));
-    if (!tree && !node.sliceName && (coreNs || allowed)) {
+    if (!tree && !node.sliceName && ctx.allowExampleUrls && isExampleUrl(url)) {
+      // HL7's validator accepts unknown extensions from example URLs when examples are allowed.
+    } else if (!tree && !node.sliceName && (coreNs || allowed)) {
       issue(ctx, 'information', 'informational', `The extension ${url} is not held by this validator, so its content was not checked`, path, 'extension-not-held');
     } else if (!tree && !node.sliceName) {
       issue(ctx, ctx.unknownExtensionSeverity, 'structure', `The extension ${url} could not be found, so its content cannot be checked`, path, 'extension-unknown');

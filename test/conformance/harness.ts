@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { coreRegistry, createValidator } from '../../src/validate/index.js';
+import { coreRegistry, createValidator, type ValidatorOptions } from '../../src/validate/index.js';
 import { fhirXmlToJson } from './fhir-xml.js';
 import { loadFhirResources } from '../../src/profiles/load.js';
 import { parseJsonResource } from '../../src/fhir/json.js';
@@ -102,6 +102,14 @@ function supportingResources(files: string[]): Resource[] {
 /** HL7's validator treats an extension it cannot find as an error; the gateway's default is a warning. */
 const javaDefaults = { unknownExtensionSeverity: 'error' as const };
 
+/** The HL7 validator options of a case (manifest names) as createValidator options. */
+function caseOptions(o: Json): Partial<ValidatorOptions> {
+  const out: Partial<ValidatorOptions> = {};
+  if (o.examples === false) out.allowExampleUrls = false;
+  if (typeof o['allowed-extension-domain'] === 'string') out.allowedExtensionDomains = [o['allowed-extension-domain']];
+  return out;
+}
+
 const ipsCache = new Map<string, Resource[]>();
 function ips(version: string): Resource[] {
   let r = ipsCache.get(version);
@@ -120,9 +128,7 @@ export function runCases(filter?: string): StepResult[] {
     const resources = supportingResources(c.supporting);
     if (c.options.ips === 'uv') resources.push(...ips('2.0.0'));
     if (Array.isArray(c.options.packages) && c.options.packages.includes('hl7.fhir.uv.ips#1.1.0')) resources.push(...ips('1.1.0'));
-    // Case options (allowed-extension-domain, security-checks, ...) are not honoured: the engine runs
-    // with one fixed HL7-like configuration for every case.
-    const javaLike = javaDefaults;
+    const javaLike = { ...javaDefaults, ...caseOptions(c.options) };
     const baseValidator = createValidator({ resources: [...resources], ...javaLike });
     const steps: ['base' | 'profile', Step, string[]][] = [['base', c.expected_base, []]];
     let profileNote: string | undefined;
