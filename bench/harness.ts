@@ -158,7 +158,7 @@ export function fmt(n: number | undefined): string {
 }
 
 const pad = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.length));
-const W = { name: 46, median: 12, range: 19, ops: 10, target: 16, met: 5 };
+const W = { name: 52, median: 14, range: 19, ops: 10, target: 16, met: 5 };
 
 export function header(): string {
   return [
@@ -178,7 +178,7 @@ export function formatRow(r: Row): string {
   const range = r.min !== undefined && r.max !== undefined ? `${fmt(r.min)}–${fmt(r.max)}` : '';
   const peer = r.peer ? `${r.peer.ratio >= 0.1 ? r.peer.ratio.toFixed(2) : r.peer.ratio.toPrecision(2)}× ${r.peer.name}` : '';
   const line = [
-    pad(r.name, W.name),
+    pad(r.name.length > W.name ? `${r.name.slice(0, W.name - 1)}…` : r.name, W.name),
     pad(`${fmt(r.median)} ${r.unit}`, W.median),
     pad(range, W.range),
     pad(r.opsPerSec !== undefined ? fmt(r.opsPerSec) : '', W.ops),
@@ -214,4 +214,9 @@ export async function procMemoryMb(pid: number | 'self' = 'self'): Promise<{ rss
   } catch {
     return undefined;
   }
+}
+
+/** Thrown by a benchmark whose subject does not exist in this tree yet: reported, not a failure. */
+export class NotAvailable extends Error {
+  override name = 'NotAvailable';
 }
