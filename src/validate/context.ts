@@ -40,6 +40,8 @@ export interface BundleIndex {
   byTypeId: Map<string, number[]>;
   fullUrls: (string | undefined)[];
   isDocument: boolean;
+  /** A message Bundle: like a document, it must hold what it references (R4 messaging.html). */
+  isMessage: boolean;
 }
 
 export interface Ctx {

@@ -6,7 +6,8 @@
  * entry with that fullUrl; relative `Type/id[/_history/v]` → made absolute against the referencing
  * entry's fullUrl when that is a RESTful URL, else matched by type and id. In a document Bundle an
  * unresolved URN or relative reference is an error (a document must be self-contained, R4
- * documents.html §3.3.1); elsewhere it is a warning.
+ * documents.html §3.3.1), and so is one in a message Bundle; elsewhere an unresolved URN is a warning and
+ * an unresolved RESTful reference is fine (it may point to a server).
  */
 import type { BundleIndex, Ctx } from './context.js';
 import { issue } from './context.js';
@@ -35,7 +36,7 @@ export function indexBundle(bundle: Json, forceDocument = false): BundleIndex {
       byTypeId.set(k, l);
     }
   });
-  return { byFullUrl, byTypeId, fullUrls, isDocument: forceDocument || bundle.type === 'document' };
+  return { byFullUrl, byTypeId, fullUrls, isDocument: forceDocument || bundle.type === 'document', isMessage: bundle.type === 'message' };
 }
 
 function entryResource(ctx: Ctx, i: number): Json | undefined {
@@ -113,16 +114,18 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
     else if (res.kind === 'missing') {
       if (ref.startsWith('#')) {
         issue(ctx, 'error', 'structure', `Unable to resolve resource with reference '${ref}'`, path, 'reference-contained');
-      } else if (ctx.bundle) {
-        const doc = ctx.bundle.isDocument;
-        issue(
-          ctx,
-          doc ? 'error' : 'warning',
-          doc ? 'invalid' : 'required',
-          `Can't find '${ref}' in the bundle`,
-          path,
-          'reference-unresolved',
-        );
+      } else if (ctx.bundle && (ctx.bundle.isDocument || ctx.bundle.isMessage)) {
+        issue(ctx, 'error', 'invalid', `Can't find '${ref}' in the bundle`, path, 'reference-unresolved');
+      } else if (ctx.bundle && !ref.startsWith('urn:')) {
+        const m = RELATIVE.exec(ref);
+        const hits = m ? ctx.bundle.byTypeId.get(`${m[1]}/${m[2]}`) : undefined;
+        if (hits?.length) {
+          issue(ctx, 'warning', 'informational', `Entry ${hits[0]} matches the reference ${ref} by type and id but its fullUrl ${String(ctx.bundle.fullUrls[hits[0]!])} does not match the full target URL`, path, 'reference-fullurl-mismatch');
+        }
+      } else if (ctx.bundle && ref.startsWith('urn:')) {
+        // Other Bundles (collection, searchset, transaction ...) may point outside themselves with
+        // RESTful references; a URN, though, can only mean an entry of this Bundle.
+        issue(ctx, 'warning', 'required', `URN reference is not locally contained within the bundle ${ref}`, path, 'reference-unresolved');
       }
     }
   }

@@ -61,7 +61,24 @@ export function checkBinding(ctx: Ctx, binding: { strength: string; valueSet?: s
 
 /** A Coding whose system is a CodeSystem we hold completely must use one of its codes. */
 export function checkCoding(ctx: Ctx, coding: Json, path: string): void {
-  if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return;
+  if (typeof coding.system !== 'string') {
+    if (typeof coding.code === 'string') {
+      issue(ctx, 'warning', 'code-invalid', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', path, 'coding-no-system');
+    }
+    return;
+  }
+  // Coding.system is an absolute URI naming a code system (R4 datatypes.html#Coding): a bare
+  // name is a local reference, and a ValueSet's canonical is not a code system.
+  if (!coding.system.includes(':')) {
+    issue(ctx, 'warning', 'not-found', `A definition for CodeSystem '${coding.system}' could not be found, so the code cannot be validated`, `${path}.system`, 'codesystem-unknown');
+    issue(ctx, 'error', 'invalid', 'Coding.system must be an absolute reference, not a local reference', `${path}.system`, 'coding-system-local');
+    return;
+  }
+  if (!ctx.reg.codeSystem(coding.system) && ctx.reg.valueSet(coding.system)) {
+    issue(ctx, 'error', 'invalid', `The Coding references a value set, not a code system ('${coding.system}')`, `${path}.system`, 'coding-system-valueset');
+    return;
+  }
+  if (typeof coding.code !== 'string') return;
   const cs = ctx.reg.codeSystem(coding.system);
   if (!cs || cs.content !== 'complete') return;
   let known = codeIndex.get(cs);

@@ -305,6 +305,10 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
     if (!ctx.allowExampleUrls && (type === 'uri' || type === 'url' || type === 'canonical') && isExampleUrl(item as string)) {
       issue(ctx, 'error', 'invalid', `Example URLs are not allowed in this context (${String(item)})`, path, 'example-url');
     }
+    if (typeof item === 'string' && item.length > MAX_STRING && type !== 'base64Binary') {
+      // R4 datatypes.html#string: "strings SHALL NOT exceed 1MB in size".
+      issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of 1 MB (${MAX_STRING} bytes)`, path, 'max-length-1mb');
+    }
     if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
       issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
     }
@@ -348,9 +352,24 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
     issue(ctx, 'error', 'value', `Value does not match the pattern ${show(node.pattern)} in the profile ${node.owner}`, path, 'pattern');
   }
   if (node.binding) checkBinding(ctx, node.binding, type, item, path);
-  if (type === 'Coding') checkCoding(ctx, item, path);
+  if (type === 'Attachment') checkAttachmentSize(item, path, ctx);
+  else if (type === 'Coding') checkCoding(ctx, item, path);
   else if (type === 'Reference') checkReference(item, node, path, ctx);
   void under;
+}
+
+const MAX_STRING = 1024 * 1024;
+
+/** Attachment.size is "number of bytes of content (if url provided)" — or of `data` (R4 datatypes.html#Attachment). */
+function checkAttachmentSize(item: Json, path: string, ctx: Ctx): void {
+  if (typeof item.size !== 'number' || typeof item.data !== 'string') return;
+  const b64 = item.data.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return; // reported by the base64Binary check
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  const actual = Math.floor((b64.length * 3) / 4) - pad;
+  if (actual !== item.size) {
+    issue(ctx, 'error', 'structure', `Stated Attachment Size ${item.size} does not match actual attachment size ${actual}`, path, 'attachment-size');
+  }
 }
 
 function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): void {
