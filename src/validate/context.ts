@@ -66,6 +66,8 @@ export interface Ctx {
   unknownExtensionSeverity: 'warning' | 'error';
   allowedExtensionDomains: readonly string[];
   allowExampleUrls: boolean;
+  securityChecks: boolean;
+  noHtmlInMarkdown: boolean;
   /** Per-request memo of slice profile probes: value → profile → conforms. */
   conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }

@@ -45,6 +45,13 @@ export interface ValidatorOptions {
    * an unknown extension with an example URL is accepted without an issue, as HL7's validator does.
    */
   allowExampleUrls?: boolean;
+  /**
+   * HL7's validator `security-checks`: a string that looks like it embeds HTML tags is an error
+   * (default false: information only).
+   */
+  securityChecks?: boolean;
+  /** HL7's validator `noHtmlInMarkdown`: HTML tags in markdown are an error (default: warning). */
+  noHtmlInMarkdown?: boolean;
   /** Set false only when `resources` already holds the R4 core definitions. */
   includeCore?: boolean;
 }
@@ -89,6 +96,8 @@ export function createValidator(options: ValidatorOptions): Validator {
       conformsMemo: new WeakMap(),
       allowedExtensionDomains: options.allowedExtensionDomains ?? [],
       allowExampleUrls: options.allowExampleUrls ?? true,
+      securityChecks: options.securityChecks === true,
+      noHtmlInMarkdown: options.noHtmlInMarkdown === true,
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';

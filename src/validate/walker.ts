@@ -19,6 +19,7 @@ import { checkPrimitive, PRIMITIVE_TYPES } from './primitives.js';
 import { checkReference, resolveReference } from './references.js';
 import { applySlicing, type SliceEnv } from './slicing.js';
 import { checkBinding, checkCoding } from './terminology.js';
+import { checkNarrativeXhtml, embeddedHtmlAt } from './xhtml.js';
 
 type Json = Record<string, unknown>;
 
@@ -305,6 +306,7 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
     if (!ctx.allowExampleUrls && (type === 'uri' || type === 'url' || type === 'canonical') && isExampleUrl(item as string)) {
       issue(ctx, 'error', 'invalid', `Example URLs are not allowed in this context (${String(item)})`, path, 'example-url');
     }
+    if (typeof item === 'string' && (type === 'xhtml' || type === 'string' || type === 'markdown') && item.indexOf('<') >= 0) checkHtml(item, type, path, ctx);
     if (typeof item === 'string' && item.length > MAX_STRING && type !== 'base64Binary') {
       // R4 datatypes.html#string: "strings SHALL NOT exceed 1MB in size".
       issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of 1 MB (${MAX_STRING} bytes)`, path, 'max-length-1mb');
@@ -359,6 +361,28 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
 }
 
 const MAX_STRING = 1024 * 1024;
+
+const TXT_1 = "Constraint failed: txt-1: 'The narrative SHALL contain only the basic html formatting elements and attributes described in chapters 7-11 (except section 4 of chapter 9) and 15 of the HTML 4.0 standard, <a> elements (either name or href), images and internally contained style attributes'";
+
+/** Narrative elements/attributes (txt-1) and HTML embedded in strings or markdown (see xhtml.ts). */
+function checkHtml(item: string, type: string, path: string, ctx: Ctx): void {
+  if (type === 'xhtml') {
+    const problems = checkNarrativeXhtml(item);
+    if (!problems.length) return;
+    issue(ctx, 'error', 'invariant', TXT_1, path, 'txt-1');
+    for (const p of problems) issue(ctx, 'error', 'invalid', p.message, path, `xhtml-${p.kind}`);
+    return;
+  }
+  const at = embeddedHtmlAt(item);
+  if (at < 0) return;
+  if (type === 'markdown') {
+    issue(ctx, ctx.noHtmlInMarkdown ? 'error' : 'warning', 'invalid', `The markdown contains content that appears to be an embedded HTML tag starting at '${item.slice(at, at + 2)}'. This will (or SHOULD) be escaped by the presentation layer`, path, 'markdown-html');
+  } else if (ctx.securityChecks) {
+    issue(ctx, 'error', 'security', 'The string value contains text that looks like embedded HTML tags, which are not allowed for security reasons in this context', path, 'string-html');
+  } else {
+    issue(ctx, 'information', 'security', 'The string value contains text that looks like embedded HTML tags. If this content is rendered to HTML without appropriate post-processing, it may be a security risk', path, 'string-html');
+  }
+}
 
 /** Attachment.size is "number of bytes of content (if url provided)" — or of `data` (R4 datatypes.html#Attachment). */
 function checkAttachmentSize(item: Json, path: string, ctx: Ctx): void {

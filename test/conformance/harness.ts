@@ -106,6 +106,8 @@ const javaDefaults = { unknownExtensionSeverity: 'error' as const };
 function caseOptions(o: Json): Partial<ValidatorOptions> {
   const out: Partial<ValidatorOptions> = {};
   if (o.examples === false) out.allowExampleUrls = false;
+  if (o['security-checks'] === true) out.securityChecks = true;
+  if (o.noHtmlInMarkdown === true) out.noHtmlInMarkdown = true;
   if (typeof o['allowed-extension-domain'] === 'string') out.allowedExtensionDomains = [o['allowed-extension-domain']];
   return out;
 }
