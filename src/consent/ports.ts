@@ -85,8 +85,12 @@ export interface LinkStore {
   recordFailedAttempt(hash: string): Promise<FailedAttempt | undefined>;
   /** Deactivates one link (revocation). */
   deactivate(hash: string): Promise<void>;
-  /** Deactivates every link of a consent (withdrawal). Returns how many were active. */
-  deactivateByConsent(consentId: string): Promise<number>;
+  /**
+   * Deactivates the links of a consent, of one kind or all. Withdrawal ends the SHL links only:
+   * the patient's management link outlives the consent so the patient keeps seeing its accesses
+   * (PIPL art. 45: the right to consult). Returns how many were active.
+   */
+  deactivateByConsent(consentId: string, kind?: LinkKind): Promise<number>;
   /** All links of a consent (management API). */
   listByConsent(consentId: string): Promise<LinkRecord[]>;
 }

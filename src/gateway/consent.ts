@@ -210,7 +210,7 @@ export function consentUseCases(deps: GatewayDeps) {
     try {
       await store.withTransaction(async (tx) => {
         await tx.consent.consents.saveVersion(next);
-        await tx.consent.links.deactivateByConsent(current.id);
+        await tx.consent.links.deactivateByConsent(current.id, 'shl');
         await deps.audit(tx, { action: 'consent-revoke', outcome: 'success', ctx, consentId: current.id, patientIdentifiers: [current.patient], operation: via });
       });
     } catch (e) {

@@ -63,7 +63,9 @@ for (const tdb of testDatabases()) {
     it('deactivates the links of a consent and lists them', async () => {
       await store.consent.links.create(link('h-a'));
       await store.consent.links.create({ ...link('h-b'), kind: 'management', passcodeHash: null, key: null, budget: 0 });
-      expect(await store.consent.links.deactivateByConsent('c1')).to.equal(2);
+      expect(await store.consent.links.deactivateByConsent('c1', 'shl')).to.equal(1);
+      expect((await store.consent.links.findByHash('h-b'))?.active).to.equal(true);
+      expect(await store.consent.links.deactivateByConsent('c1')).to.equal(1);
       expect(await store.consent.links.deactivateByConsent('c1')).to.equal(0);
       expect((await store.consent.links.listByConsent('c1')).map((l) => l.active)).to.deep.equal([false, false]);
       expect(await store.consent.links.findByHash('unknown')).to.equal(undefined);

@@ -57,6 +57,12 @@ describe('consent links (SHL), management, invitations, emergency and export acc
     expect((await revoke.json()).status).to.equal('inactive');
     const after = await manifest(payload!.url, { recipient: 'Dr. Jane Smith, Toronto', passcode: 'plum-4321' });
     expect(after.status).to.equal(404);
+    // The management link outlives the withdrawal: the patient still sees the consent and its accesses.
+    const view = await fetch(`${w.server.url}/api/manage`, { headers: { 'x-management-secret': secretOf(g.managementLink) } });
+    expect(view.status).to.equal(200);
+    const managed = await view.json();
+    expect(JSON.stringify(managed.consents)).to.contain('inactive');
+    expect(managed.accesses.length).to.be.greaterThan(0);
     const actions = (await auditActions(w, g.consent.id)).map((a) => a.action);
     expect(actions).to.include.members(['consent-grant', 'passcode-failure', 'link-manifest', 'read', 'consent-revoke']);
     const manifestEntry = (await auditActions(w, g.consent.id)).find((a) => a.action === 'link-manifest' && a.outcome === '0')!.event;

@@ -135,8 +135,11 @@ export function createSqlLinkStore(db: SqlClient): LinkStore {
     async deactivate(hash) {
       await db.query('UPDATE consent_link SET active = false WHERE hash = $1', [hash]);
     },
-    async deactivateByConsent(consentId) {
-      const r = await db.query<Row>('UPDATE consent_link SET active = false WHERE consent_id = $1 AND active RETURNING hash', [consentId]);
+    async deactivateByConsent(consentId, kind) {
+      const r = await db.query<Row>(
+        'UPDATE consent_link SET active = false WHERE consent_id = $1 AND active AND ($2::text IS NULL OR kind = $2) RETURNING hash',
+        [consentId, kind ?? null],
+      );
       return r.rows.length;
     },
     async listByConsent(consentId) {

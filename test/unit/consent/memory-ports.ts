@@ -49,9 +49,9 @@ export function memoryPorts(): ConsentPorts & { _links: Map<string, LinkRecord>;
         const l = links.get(h);
         if (l) l.active = false;
       },
-      async deactivateByConsent(id) {
+      async deactivateByConsent(id, kind) {
         let n = 0;
-        for (const l of links.values()) if (l.consentId === id && l.active) (l.active = false), n++;
+        for (const l of links.values()) if (l.consentId === id && l.active && (!kind || l.kind === kind)) (l.active = false), n++;
         return n;
       },
       async listByConsent(id) {
