@@ -77,8 +77,10 @@ function applyProps(n: ElementNode, e: Json, isRoot: boolean): void {
   if (typeof e.maxLength === 'number') n.maxLength = e.maxLength;
   const minV = prefixed(e, 'minValue');
   if (typeof minV === 'number') n.minValue = minV;
+  else if (minV && typeof minV === 'object' && e.minValueQuantity !== undefined) n.minQuantity = minV as Json;
   const maxV = prefixed(e, 'maxValue');
   if (typeof maxV === 'number') n.maxValue = maxV;
+  else if (maxV && typeof maxV === 'object' && e.maxValueQuantity !== undefined) n.maxQuantity = maxV as Json;
   if (typeof e.contentReference === 'string') n.contentReference = e.contentReference;
 }
 

@@ -60,6 +60,9 @@ export interface ElementNode {
   maxLength?: number;
   minValue?: number;
   maxValue?: number;
+  /** minValueQuantity / maxValueQuantity. */
+  minQuantity?: Record<string, unknown>;
+  maxQuantity?: Record<string, unknown>;
   /** Canonical URL of the StructureDefinition that owns this tree (for messages). */
   owner: string;
   /** True when the element was touched by the profile (not just inherited from the type). */

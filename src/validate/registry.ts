@@ -29,6 +29,8 @@ export interface ProfileRegistry {
   codeSystem(url: string): Json | undefined;
   /** Expansion of a ValueSet; `ok: false` with a reason when it cannot be expanded or is unknown. */
   expansion(url: string): ExpansionResult;
+  /** Profiles an ImplementationGuide we hold declares global for a resource type (IG.global). */
+  globalProfiles(type: string): readonly string[];
   /** Every StructureDefinition URL held (for listings). */
   readonly profileUrls: readonly string[];
 }
@@ -49,6 +51,7 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
   const vss = new Map<string, Json>();
   const css = new Map<string, Json>();
   const resourceTypes = new Set<string>();
+  const globals = new Map<string, string[]>();
   const put = (m: Map<string, Json>, r: Json): void => {
     if (typeof r.url !== 'string') return;
     // Later definitions win over earlier ones (caller profiles are passed after the core set).
@@ -66,6 +69,15 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
         r.abstract !== true
       ) {
         resourceTypes.add(String(r.type));
+      }
+    } else if (r.resourceType === 'ImplementationGuide' && Array.isArray(r.global)) {
+      // R4 implementationguide-definitions.html#ImplementationGuide.global: "all instances of the
+      // type SHALL conform to this profile" — applied to every resource of that type.
+      for (const g of r.global as Json[]) {
+        if (typeof g?.type !== 'string' || typeof g.profile !== 'string') continue;
+        const l = globals.get(g.type) ?? [];
+        l.push(g.profile);
+        globals.set(g.type, l);
       }
     } else if (r.resourceType === 'ValueSet') put(vss, r);
     else if (r.resourceType === 'CodeSystem') put(css, r);
@@ -129,6 +141,7 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
     valueSet: termSource.valueSet,
     codeSystem: termSource.codeSystem,
     expansion,
+    globalProfiles: (type: string) => [...(globals.get(type) ?? []), ...(parent?.globalProfiles(type) ?? [])],
     profileUrls: Object.freeze([...new Set([...sds.values()].map((s) => String(s.url)).concat(parent?.profileUrls ?? []))]),
   });
 }

@@ -75,6 +75,7 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
     }
     for (const u of declared) add(u, 'declared', path);
     for (const u of vitalSignProfiles(res)) add(u, 'selected', path);
+    for (const u of ctx.reg.globalProfiles(rt)) add(u, 'selected', path);
     for (const sel of ctx.selectors) {
       let urls: string[] = [];
       try {

@@ -20,6 +20,24 @@ const VITALS: Record<string, string> = {
   '85354-9': 'bp',
 };
 
+/**
+ * SNOMED CT concepts for the same vital signs: HL7's validator applies the profile for them too
+ * ("required by the FHIR specification because the SNOMED CT code 276885007 was found"); the
+ * profile then asks for the LOINC code alongside.
+ */
+const SNOMED_VITALS: Record<string, string> = {
+  '86290005': 'resprate',
+  '364075005': 'heartrate',
+  '103228002': 'oxygensat',
+  '386725007': 'bodytemp',
+  '276885007': 'bodytemp',
+  '50373000': 'bodyheight',
+  '363812007': 'headcircum',
+  '27113001': 'bodyweight',
+  '60621009': 'bmi',
+  '75367002': 'bp',
+};
+
 /** Core vital-signs profile URLs an Observation must meet (empty for other resources). */
 export function vitalSignProfiles(res: Json): string[] {
   if (res.resourceType !== 'Observation') return [];
@@ -27,7 +45,9 @@ export function vitalSignProfiles(res: Json): string[] {
   const codings = Array.isArray(code?.coding) ? (code!.coding as Json[]) : [];
   const out: string[] = [];
   for (const c of codings) {
-    if (c && c.system === 'http://loinc.org' && typeof c.code === 'string' && VITALS[c.code]) out.push(CORE + VITALS[c.code]);
+    if (!c || typeof c.code !== 'string') continue;
+    const p = c.system === 'http://loinc.org' ? VITALS[c.code] : c.system === 'http://snomed.info/sct' ? SNOMED_VITALS[c.code] : undefined;
+    if (p && Object.hasOwn(c.system === 'http://loinc.org' ? VITALS : SNOMED_VITALS, c.code)) out.push(CORE + p);
   }
   return out;
 }

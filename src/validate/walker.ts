@@ -16,6 +16,7 @@ import type { ElementNode } from './model.js';
 import { upperFirst } from './model.js';
 import { matchesFixed, matchesPattern, show } from './pattern.js';
 import { checkPrimitive, PRIMITIVE_TYPES } from './primitives.js';
+import { checkQuantityBounds } from './quantity.js';
 import { checkReference, resolveReference } from './references.js';
 import { applySlicing, type SliceEnv } from './slicing.js';
 import { checkBinding, checkCoding } from './terminology.js';
@@ -354,6 +355,7 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
     issue(ctx, 'error', 'value', `Value does not match the pattern ${show(node.pattern)} in the profile ${node.owner}`, path, 'pattern');
   }
   if (node.binding) checkBinding(ctx, node.binding, type, item, path);
+  if (node.minQuantity || node.maxQuantity) checkQuantityBounds(item, node.minQuantity, node.maxQuantity, path, ctx);
   if (type === 'Attachment') checkAttachmentSize(item, path, ctx);
   else if (type === 'Coding') checkCoding(ctx, item, path);
   else if (type === 'Reference') checkReference(item, node, path, ctx);
