@@ -68,6 +68,8 @@ export interface Ctx {
   allowExampleUrls: boolean;
   securityChecks: boolean;
   noHtmlInMarkdown: boolean;
+  /** Set while probing whether a value conforms to a slice's profile (not the reported walk). */
+  probe?: boolean;
   /** Per-request memo of slice profile probes: value → profile → conforms. */
   conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }

@@ -10,6 +10,9 @@
  *   CodeableConcept or L/min in an oxygen-saturation panel); HL7's validator reports it at the
  *   extensible level (warning), as R4B's vital-signs profile does.
  *
+ * - structuredefinition-fhir-type is defined for ElementDefinition.type.code, but the R4 core
+ *   definitions themselves carry it on ElementDefinition.type; HL7's validator accepts both.
+ *
  * Invariant: pure lookups keyed by the exact published text, so a corrected source (a later
  * package) passes unchanged.
  */
@@ -31,4 +34,13 @@ export function fixedBindingStrength(elementPath: string, strength: string, valu
     return 'extensible';
   }
   return strength;
+}
+
+const EXTRA_CONTEXTS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type', ['ElementDefinition.type']],
+]);
+
+/** Element contexts HL7's validator also accepts for an extension. */
+export function extraExtensionContexts(url: string): readonly string[] {
+  return EXTRA_CONTEXTS.get(url) ?? [];
 }

@@ -17,6 +17,7 @@ import { upperFirst } from './model.js';
 import { matchesFixed, matchesPattern, show } from './pattern.js';
 import { checkPrimitive, PRIMITIVE_TYPES } from './primitives.js';
 import { checkQuantityBounds } from './quantity.js';
+import { checkExtensionUse } from './extensions.js';
 import { checkReference, resolveReference } from './references.js';
 import { applySlicing, type SliceEnv } from './slicing.js';
 import { checkBinding, checkCoding } from './terminology.js';
@@ -133,12 +134,14 @@ export const sliceEnv: SliceEnv = {
     const memo = isObj(value) ? (ctx.conformsMemo ??= new WeakMap()) : undefined;
     const known = memo?.get(value as object)?.get(profile);
     if (known !== undefined) return known;
-    const result = conformsUncached(value, profile, type, ctx);
+    let m: Map<string, boolean> | undefined;
     if (memo) {
-      let m = memo.get(value as object);
+      m = memo.get(value as object);
       if (!m) memo.set(value as object, (m = new Map()));
-      m.set(profile, result);
+      m.set(profile, true); // a cycle of target profiles (A → B → A) is taken as conforming
     }
+    const result = conformsUncached(value, profile, type, ctx);
+    m?.set(profile, result);
     return result;
   },
 };
@@ -148,7 +151,7 @@ function conformsUncached(value: unknown, profile: string, type: string, ctx: Ct
     const tree = ctx.reg.structure(profile);
     if (!tree) return false;
     if (isObj(value) && typeof value.resourceType === 'string' && value.resourceType !== tree.path) return false;
-    const sub: Ctx = { ...ctx, issues: [] };
+    const sub: Ctx = { ...ctx, issues: [], probe: true };
     // A Bundle entry's resource is probed in its own entry context (fullUrl base, %resource).
     const entries = (ctx.bundleResource as Json | undefined)?.entry;
     if (isObj(value) && Array.isArray(entries) && ctx.bundle) {
@@ -173,8 +176,23 @@ function conformsUncached(value: unknown, profile: string, type: string, ctx: Ct
   }
 }
 
+/**
+ * While probing a slice's profile, a resolved reference must also meet the element's target
+ * profiles (profiling.html#discriminator "profile": the type is checked "including the referenced
+ * resource"): HL7's validator rejects a Composition whose subject misses the Patient profile.
+ */
+function checkTargetProfiles(ref: Json, node: ElementNode, path: string, ctx: Ctx): void {
+  const t = node.types.find((x) => x.code === 'Reference');
+  const profiles = t?.targetProfiles.filter((p) => !p.startsWith('http://hl7.org/fhir/StructureDefinition/') && ctx.reg.structure(p));
+  if (!profiles?.length) return;
+  const target = sliceEnv.resolve(ref, ctx);
+  if (!target) return;
+  if (profiles.some((p) => sliceEnv.conforms(target, p, String(target.resourceType), ctx))) return;
+  issue(ctx, 'error', 'structure', `The referenced resource does not conform to any of the target profiles [${profiles.join(', ')}]`, path, 'target-profile');
+}
+
 /** Walks the members of one JSON object against the children of `node` (as `type`). */
-export function walkComplex(obj: Json, node: ElementNode, type: string, path: string, ctx: Ctx, isRoot: boolean): void {
+export function walkComplex(obj: Json, node: ElementNode, type: string, path: string, ctx: Ctx, isRoot: boolean, elementPath?: string): void {
   if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
   const children = childrenFor(node, type, ctx);
   const map = nameMap(children);
@@ -202,6 +220,9 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
     if (underscore) {
       walkUnderscore(obj, key, name, value, hit, base, ctx, counts);
       continue;
+    }
+    if ((name === 'extension' || name === 'modifierExtension') && isArr) {
+      checkExtensionUse(value, name, isRoot ? type : (elementPath ?? node.path), type, path, ctx);
     }
     if (isArr && value.length === 0) {
       issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', base, 'json-empty-array');
@@ -284,7 +305,7 @@ function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hi
       issue(ctx, 'error', 'structure', `The property ${key} must be an Object`, p, 'json-shape');
       continue;
     }
-    if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false);
+    if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false, hit.node.path);
     const bv = Array.isArray(bases) ? bases[i] : bases;
     if ((bv === undefined || bv === null) && counts) counts.set(hit.node, (counts.get(hit.node) ?? 0) + 1);
   }
@@ -358,7 +379,10 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
   if (node.minQuantity || node.maxQuantity) checkQuantityBounds(item, node.minQuantity, node.maxQuantity, path, ctx);
   if (type === 'Attachment') checkAttachmentSize(item, path, ctx);
   else if (type === 'Coding') checkCoding(ctx, item, path);
-  else if (type === 'Reference') checkReference(item, node, path, ctx);
+  else if (type === 'Reference') {
+    checkReference(item, node, path, ctx);
+    if (ctx.probe) checkTargetProfiles(item, node, path, ctx);
+  }
   void under;
 }
 
