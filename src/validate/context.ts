@@ -10,6 +10,8 @@ import type { Issue } from '../errors.js';
 import type { Resource } from '../fhir/types.js';
 import type { ProfileRegistry } from './registry.js';
 
+type Json = Record<string, unknown>;
+
 /** Maximum JSON elements (objects, array items, primitives) visited per validate call. */
 export const MAX_ELEMENTS = 1_000_000;
 /** Maximum Bundle entries accepted in one document / Bundle. */
@@ -55,6 +57,8 @@ export interface Ctx {
   root: Resource;
   /** Index of the Bundle (if any) the current resource is an entry of. */
   bundle?: BundleIndex;
+  /** Resources of the top-level Parameters by `Type/id`, when references must resolve (checkReferencesExist). */
+  parameterResources?: Map<string, Json>;
   /** fullUrl of the current Bundle entry. */
   entryFullUrl?: string;
   selectors: readonly ProfileSelector[];
@@ -68,6 +72,8 @@ export interface Ctx {
   allowExampleUrls: boolean;
   securityChecks: boolean;
   noHtmlInMarkdown: boolean;
+  validateContained: boolean;
+  checkReferencesExist: boolean;
   /** Set while probing whether a value conforms to a slice's profile (not the reported walk). */
   probe?: boolean;
   /** Per-request memo of slice profile probes: value → profile → conforms. */

@@ -16,6 +16,7 @@ import type { Ctx, ExtraCheck, ProfileSelector } from './context.js';
 import { LimitExceeded, MAX_DEPTH, MAX_ELEMENTS, MAX_ENTRIES } from './context.js';
 import { createProfileRegistry, type ProfileRegistry } from './registry.js';
 import { validateResourceAt } from './validator.js';
+import { indexParameters } from './references.js';
 
 export type { ExtraCheck, ProfileSelector, SelectorContext } from './context.js';
 export type { ProfileRegistry } from './registry.js';
@@ -52,6 +53,16 @@ export interface ValidatorOptions {
   securityChecks?: boolean;
   /** HL7's validator `noHtmlInMarkdown`: HTML tags in markdown are an error (default: warning). */
   noHtmlInMarkdown?: boolean;
+  /**
+   * Whether contained resources are validated (default true). False is HL7's validator
+   * `validateContains: IGNORE`: contained resources and their dom-3 use are not checked.
+   */
+  validateContained?: boolean;
+  /**
+   * HL7's validator `validateReference: CHECK_EXISTS…`: references between the resources of a
+   * Parameters must resolve (default false: they may point to a server).
+   */
+  checkReferencesExist?: boolean;
   /** Set false only when `resources` already holds the R4 core definitions. */
   includeCore?: boolean;
 }
@@ -98,6 +109,8 @@ export function createValidator(options: ValidatorOptions): Validator {
       allowExampleUrls: options.allowExampleUrls ?? true,
       securityChecks: options.securityChecks === true,
       noHtmlInMarkdown: options.noHtmlInMarkdown === true,
+      validateContained: options.validateContained !== false,
+      checkReferencesExist: options.checkReferencesExist === true,
     };
     const rt = isObj(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
     const path = /^[A-Z][A-Za-z]*$/.test(rt) ? rt : 'Resource';
@@ -107,6 +120,7 @@ export function createValidator(options: ValidatorOptions): Validator {
     }
     try {
       if (document) checkDocumentShape(resource, ctx);
+      if (ctx.checkReferencesExist && resource.resourceType === 'Parameters') ctx.parameterResources = indexParameters(resource);
       validateResourceAt(resource, path, ctx, profiles);
     } catch (e) {
       if (!(e instanceof LimitExceeded)) throw e;

@@ -19,7 +19,7 @@ type Evaluator = (value: unknown, env: Record<string, unknown>) => unknown[];
 
 export interface Runner {
   def: ConstraintDef;
-  run: (value: unknown, ctx: Ctx) => boolean | 'skip';
+  run: (value: unknown, ctx: Ctx, path: string) => boolean | 'skip';
 }
 
 /** Keys handled by the walker itself (ele-1) or never meaningful in JSON (xhtml ones handled elsewhere). */
@@ -70,13 +70,6 @@ const NATIVE: Record<string, (v: unknown) => boolean> = {
     return true;
   },
   'dom-2': (v) => containedList(v).every((c) => containedList(c).length === 0),
-  'dom-3': (v) => {
-    const cs = containedList(v);
-    if (!cs.length) return true;
-    const strings = allStrings(v);
-    if (strings.has('#')) return true;
-    return cs.every((c) => typeof c.id !== 'string' || strings.has('#' + c.id) || allStrings(c).has('#'));
-  },
   'dom-4': (v) =>
     containedList(v).every((c) => {
       const m = c.meta as Json | undefined;
@@ -102,10 +95,32 @@ function compileExpr(base: string, expression: string): Evaluator | null {
 }
 
 /** Turns constraint definitions into runners; `base` is the element path used for FHIRPath typing. */
+/**
+ * dom-3, reported per contained resource (as HL7's validator does, at `contained[i]`): each must be
+ * referenced from elsewhere in the resource (`#id`), or refer to the container (`#`).
+ */
+function dom3(v: unknown, ctx: Ctx, path: string, def: ConstraintDef): boolean {
+  const cs = containedList(v);
+  if (!cs.length || !ctx.validateContained) return true;
+  const strings = allStrings(v);
+  if (strings.has('#')) return true;
+  const list = (v as Json).contained as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i] as Json;
+    if (!c || typeof c !== 'object' || typeof c.id !== 'string' || strings.has('#' + c.id) || allStrings(c).has('#')) continue;
+    issue(ctx, def.severity, 'invariant', `The contained resource '${c.id}' is not referenced to from elsewhere in the containing resource nor does it refer to the containing resource (dom-3)`, `${path}.contained[${i}]`, 'dom-3');
+  }
+  return true;
+}
+
 export function makeRunners(defs: readonly ConstraintDef[], base: string): Runner[] {
   const out: Runner[] = [];
   for (const def of defs) {
     if (WALKER_HANDLED.has(def.key) || BEST_PRACTICE.has(def.key) || NOT_R4.has(def.key)) continue;
+    if (def.key === 'dom-3') {
+      out.push({ def, run: (v, ctx, path) => dom3(v, ctx, path, def) });
+      continue;
+    }
     const native = NATIVE[def.key];
     if (native) {
       out.push({ def, run: (v) => native(v) });
@@ -140,7 +155,7 @@ export function runInvariants(runners: readonly Runner[], value: unknown, path: 
   for (const r of runners) {
     let ok: boolean | 'skip';
     try {
-      ok = r.run(value, ctx);
+      ok = r.run(value, ctx, path);
     } catch {
       ok = 'skip';
     }

@@ -55,7 +55,12 @@ export function resolveReference(ref: string, ctx: Ctx): Resolution {
     return r ? { kind: 'found', resource: r } : { kind: 'missing' };
   }
   const b = ctx.bundle;
-  if (!b) return { kind: 'external' };
+  if (!b) {
+    const rel = ctx.parameterResources ? RELATIVE.exec(ref) : null;
+    if (!rel) return { kind: 'external' };
+    const r = ctx.parameterResources!.get(`${rel[1]}/${rel[2]}`);
+    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+  }
   const plain = ref.replace(/\/_history\/[^/]+$/, '');
   const direct = b.byFullUrl.get(ref) ?? b.byFullUrl.get(plain);
   if (direct !== undefined) {
@@ -114,6 +119,8 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
     else if (res.kind === 'missing') {
       if (ref.startsWith('#')) {
         issue(ctx, 'error', 'structure', `Unable to resolve resource with reference '${ref}'`, path, 'reference-contained');
+      } else if (!ctx.bundle && ctx.parameterResources) {
+        issue(ctx, 'error', 'not-found', `Unable to resolve resource with reference '${ref}'`, path, 'reference-unresolved');
       } else if (ctx.bundle && (ctx.bundle.isDocument || ctx.bundle.isMessage)) {
         issue(ctx, 'error', 'invalid', `Can't find '${ref}' in the bundle`, path, 'reference-unresolved');
       } else if (ctx.bundle && !ref.startsWith('urn:')) {
@@ -140,4 +147,18 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
       'reference-target',
     );
   }
+}
+
+/** The resources of a Parameters (parameter[].resource, parts included) by `Type/id`. */
+export function indexParameters(params: Json): Map<string, Json> {
+  const out = new Map<string, Json>();
+  const stack: unknown[] = Array.isArray(params.parameter) ? [...(params.parameter as unknown[])] : [];
+  while (stack.length) {
+    const p = stack.pop() as Json | null;
+    if (!p || typeof p !== 'object') continue;
+    const r = p.resource as Json | undefined;
+    if (r && typeof r.resourceType === 'string' && typeof r.id === 'string') out.set(`${r.resourceType}/${r.id}`, r);
+    if (Array.isArray(p.part)) stack.push(...(p.part as unknown[]));
+  }
+  return out;
 }

@@ -200,7 +200,7 @@ export function walkComplex(obj: Json, node: ElementNode, type: string, path: st
   const counts = card.length ? new Map<ElementNode, number>() : undefined;
   let members = 0;
   for (const key in obj) {
-    if (isRoot && key === 'resourceType') continue;
+    if (isRoot && (key === 'resourceType' || (key === 'contained' && !ctx.validateContained))) continue;
     members++;
     const underscore = key.charCodeAt(0) === 95;
     const name = underscore ? key.slice(1) : key;

@@ -108,6 +108,8 @@ function caseOptions(o: Json): Partial<ValidatorOptions> {
   if (o.examples === false) out.allowExampleUrls = false;
   if (o['security-checks'] === true) out.securityChecks = true;
   if (o.noHtmlInMarkdown === true) out.noHtmlInMarkdown = true;
+  if (o.validateContains === 'IGNORE') out.validateContained = false;
+  if (typeof o.validateReference === 'string' && o.validateReference.startsWith('CHECK_EXISTS')) out.checkReferencesExist = true;
   if (typeof o['allowed-extension-domain'] === 'string') out.allowedExtensionDomains = [o['allowed-extension-domain']];
   return out;
 }
