@@ -17,6 +17,7 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/ports.js';
 import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
+import { startDemo } from './compose/demo.js';
 import { consentDeps } from './compose/consent.js';
 import { buildValidator, documentCheck } from './compose/validation.js';
 
@@ -71,7 +72,10 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     gateway: Object.assign(gateway, { storeKind: store.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL' }),
     store,
     http: { log, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl },
-    async started() {
+    async started(_url, out) {
+      if (config.mode === 'development' && config.demo) {
+        await startDemo(gateway, packageRoot(), out).catch((err) => log.warn({ err }, 'development demo could not be prepared'));
+      }
       const every = config.auditCheckpointSeconds * 1000;
       timer = setInterval(() => {
         gateway.auditLog.checkpoint().catch((err) => log.error({ err }, 'audit checkpoint failed'));

@@ -19,6 +19,7 @@ export interface Config {
   bodyLimitBytes: number;
   publicBaseUrl: string;
   mode: Mode;
+  demo: boolean;
   certsDir: string;
   trustListFile: string;
   requireSignatures: boolean;

@@ -47,6 +47,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'BODY_LIMIT', key: 'bodyLimitBytes', default: 20 * 1024 * 1024, meaning: 'largest request body accepted (413 above)', parse: size },
   { env: 'PUBLIC_BASE_URL', key: 'publicBaseUrl', default: 'http://localhost:8080', meaning: 'external base URL used in links (Location, SHL manifest, invitations); default http://HOST:PORT', parse: url(['http:', 'https:']) },
   { env: 'GATEWAY_MODE', key: 'mode', default: 'development', meaning: 'development or production (production refuses the example certificates)', parse: oneOf('development', 'production') },
+  { env: 'DEMO', key: 'demo', default: true, meaning: 'development mode only: submit an invented discharge summary and print a patient invitation at start-up', parse: bool },
   { env: 'CERTS_DIR', key: 'certsDir', default: './certs-example', meaning: "folder of the gateway's key and certificate (gateway.key.pem, gateway.pem) and the CA", parse: text },
   { env: 'TRUST_LIST', key: 'trustListFile', default: './certs-example/trust-list.json', meaning: 'trust list file: anchors, participants, revoked serials', parse: text },
   { env: 'REQUIRE_SIGNATURES', key: 'requireSignatures', default: false, meaning: 'hospitals must sign submitted documents (Bundle.signature)', parse: bool },

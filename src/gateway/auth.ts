@@ -76,5 +76,12 @@ export function authUseCases(deps: GatewayDeps) {
     return principalOf(claims.clientId, claims.scopes);
   }
 
-  return { issueToken, authenticate };
+  /** The principal of a registered participant acting with its role's scopes (start-up demo, CLI). */
+  function participantPrincipal(clientId: string): Principal {
+    const p = trust.byClientId(clientId);
+    if (!p) throw new TypeError(`no participant ${clientId} in the trust list`);
+    return principalOf(clientId, [...trust.scopesFor(p.role)]);
+  }
+
+  return { issueToken, authenticate, participantPrincipal };
 }

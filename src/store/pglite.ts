@@ -4,7 +4,8 @@
  * refuses configurations that need more.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Database, QueryResult, SqlClient } from './db.js';
 
 interface PgliteLike {
@@ -26,10 +27,26 @@ function wrap(q: PgliteLike): SqlClient {
   };
 }
 
+/**
+ * A small shared_buffers: the embedded store serves one gateway process and its working set is
+ * small; PGlite's default (160 MB) would dominate the gateway's resident memory. Note that PGlite
+ * runs with fsync off: a committed transaction is in the operating system's page cache, so it
+ * survives the process being killed (tested), but not a power failure — production deployments
+ * that need that use PostgreSQL (DATABASE_URL).
+ */
+const OPTIONS = { postgresqlconf: 'shared_buffers=16MB\n' };
+
 /** `dataDir` undefined → in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      // First start: initdb grows the WebAssembly memory to ~600 MB, which a running instance never
+      // returns; opening afresh after initialisation keeps the gateway's resident memory small.
+      await (await PGlite.create({ dataDir, ...OPTIONS })).close();
+    }
+  }
+  const pg = dataDir ? await PGlite.create({ dataDir, ...OPTIONS }) : await PGlite.create(OPTIONS);
   const client = wrap(pg as unknown as PgliteLike);
   return {
     kind: 'pglite',

@@ -24,6 +24,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
+    DEMO: 'false',
     CERTS_DIR: path.join(repoRoot, 'certs-example'),
     TRUST_LIST: path.join(repoRoot, 'certs-example/trust-list.json'),
     ...env,
