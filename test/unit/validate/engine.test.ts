@@ -207,9 +207,15 @@ describe('validate: invariants', () => {
     const r = v.validateResource({ resourceType: 'Encounter', status: 'finished', class: { code: 'IMP' }, period: { start: '2024-02-02', end: '2024-02-01' } });
     expect(at(r.issues, 'Encounter.period').some((i) => i.rule === 'per-1')).to.equal(true);
   });
-  it('dom-3 (contained not referenced) fails at the resource', () => {
+  it('dom-3 (contained not referenced) fails at the contained resource, as HL7 reports it', () => {
     const r = v.validateResource({ resourceType: 'Condition', subject: { reference: 'Patient/1' }, contained: [{ resourceType: 'Practitioner', id: 'x' }] });
-    expect(at(r.issues, 'Condition').some((i) => i.rule === 'dom-3')).to.equal(true);
+    expect(at(r.issues, 'Condition.contained[0]').some((i) => i.rule === 'dom-3')).to.equal(true);
+  });
+  it('validateContained: false skips contained resources and their dom-3 use', () => {
+    const ignore = createValidator({ resources: [], validateContained: false });
+    const r = ignore.validateResource({ resourceType: 'Condition', subject: { reference: 'Patient/1' }, contained: [{ resourceType: 'Practitioner', id: 'x'.repeat(65) }] });
+    expect(errors(r.issues)).to.have.length(0);
+    expect(errors(v.validateResource({ resourceType: 'Condition', subject: { reference: 'Patient/1' }, contained: [{ resourceType: 'Practitioner', id: 'x'.repeat(65) }] }).issues)).to.have.length(2);
   });
   it('ext-1 (extension with value and children) fails', () => {
     const r = v.validateResource({ resourceType: 'Patient', extension: [{ url: 'http://example.org/x', valueString: 'a', extension: [{ url: 'y', valueString: 'b' }] }] });
