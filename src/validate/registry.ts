@@ -29,6 +29,8 @@ export interface ProfileRegistry {
   codeSystem(url: string): Json | undefined;
   /** Expansion of a ValueSet; `ok: false` with a reason when it cannot be expanded or is unknown. */
   expansion(url: string): ExpansionResult;
+  /** A knowledge artifact we hold (Questionnaire, Measure) by canonical (`url` or `url|version`). */
+  artifact(url: string): Json | undefined;
   /** Profiles an ImplementationGuide we hold declares global for a resource type (IG.global). */
   globalProfiles(type: string): readonly string[];
   /** Every StructureDefinition URL held (for listings). */
@@ -52,6 +54,7 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
   const css = new Map<string, Json>();
   const resourceTypes = new Set<string>();
   const globals = new Map<string, string[]>();
+  const artifacts = new Map<string, Json>();
   const put = (m: Map<string, Json>, r: Json): void => {
     if (typeof r.url !== 'string') return;
     // Later definitions win over earlier ones (caller profiles are passed after the core set).
@@ -79,7 +82,8 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
         l.push(g.profile);
         globals.set(g.type, l);
       }
-    } else if (r.resourceType === 'ValueSet') put(vss, r);
+    } else if (r.resourceType === 'Questionnaire' || r.resourceType === 'Measure') put(artifacts, r);
+    else if (r.resourceType === 'ValueSet') put(vss, r);
     else if (r.resourceType === 'CodeSystem') put(css, r);
   }
   const lookup = (m: Map<string, Json>, url: string): Json | undefined => m.get(url) ?? m.get(stripVersion(url));
@@ -141,6 +145,7 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
     valueSet: termSource.valueSet,
     codeSystem: termSource.codeSystem,
     expansion,
+    artifact: (url: string) => lookup(artifacts, url) ?? parent?.artifact(url),
     globalProfiles: (type: string) => [...(globals.get(type) ?? []), ...(parent?.globalProfiles(type) ?? [])],
     profileUrls: Object.freeze([...new Set([...sds.values()].map((s) => String(s.url)).concat(parent?.profileUrls ?? []))]),
   });

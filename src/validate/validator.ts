@@ -16,6 +16,7 @@ import type { ElementNode } from './model.js';
 import { indexBundle } from './references.js';
 import { setNestedValidator, validateAgainst } from './walker.js';
 import { checkBundleRules } from './bundle-rules.js';
+import { checkModuleRules } from './modules.js';
 import { vitalSignProfiles } from './vitals.js';
 
 type Json = Record<string, unknown>;
@@ -104,6 +105,7 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
     try {
       validateAgainst(res, trees, path, ctx);
       if (rt === 'Bundle') checkBundleRules(res, path, ctx);
+      else if (rt === 'QuestionnaireResponse' || rt === 'MeasureReport') checkModuleRules(res, path, ctx);
     } finally {
       ctx.bundle = savedBundle;
       ctx.bundleResource = savedBundleRes;
