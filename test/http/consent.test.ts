@@ -67,7 +67,7 @@ describe('consent grants and consent-token reads over HTTP', function () {
     const { signature: _s, ...unsigned } = doc;
     const payload = Buffer.from(canonicalJson(unsigned), 'utf8').toString('base64url');
     const ok = await flattenedVerify({ protected: protectedHeader!, payload, signature: signature! }, createLocalJWKSet(jwks));
-    expect(ok.protectedHeader.kid).to.equal(jwks.keys[0].kid);
+    expect(ok.protectedHeader?.kid).to.equal(jwks.keys[0].kid);
   });
 
   it('refuses every read path with 404 alike: no token, tampered, other recipient, other patient, outside the consent, no consent', async () => {
