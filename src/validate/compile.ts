@@ -24,7 +24,8 @@ function mapType(t: Json): TypeRef {
     code = typeof ext?.valueUrl === 'string' ? ext.valueUrl : 'string';
   }
   const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return { code, profiles: arr(t.profile), targetProfiles: arr(t.targetProfile) };
+  const aggregation = arr(t.aggregation);
+  return { code, profiles: arr(t.profile), targetProfiles: arr(t.targetProfile), ...(aggregation.length ? { aggregation } : {}) };
 }
 
 function prefixed(e: Json, prefix: string): unknown {

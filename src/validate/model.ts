@@ -14,6 +14,8 @@ export interface TypeRef {
   code: string;
   profiles: string[];
   targetProfiles: string[];
+  /** ElementDefinition.type.aggregation (contained | referenced | bundled), when constrained. */
+  aggregation?: string[];
 }
 
 export interface Discriminator {

@@ -90,17 +90,24 @@ export function resolveReference(ref: string, ctx: Ctx): Resolution {
   return { kind: 'external' };
 }
 
-function allowedTargets(node: ElementNode, ctx: Ctx): string[] | undefined {
+/**
+ * Resource types the element's target profiles allow, or undefined for any. A target profile we
+ * cannot resolve allows nothing (HL7's validator: "Unable to resolve the profile reference"), and
+ * is listed in `unknown`.
+ */
+function allowedTargets(node: ElementNode, ctx: Ctx): { types: string[]; unknown: string[] } | undefined {
   const t = node.types.find((x) => x.code === 'Reference');
   if (!t || !t.targetProfiles.length) return undefined;
   const out: string[] = [];
+  const unknown: string[] = [];
   for (const p of t.targetProfiles) {
     const core = /^http:\/\/hl7\.org\/fhir\/StructureDefinition\/([A-Za-z]+)(\|.*)?$/.exec(p);
     const type = core && ctx.reg.isResourceType(core[1]!) ? core[1] : (ctx.reg.structureDefinition(p)?.type as string | undefined);
     if (core?.[1] === 'Resource') return undefined;
     if (type) out.push(type);
+    else if (!core) unknown.push(p);
   }
-  return out.length ? out : undefined;
+  return out.length || unknown.length ? { types: out, unknown } : undefined;
 }
 
 /** Checks one Reference value at `path`. */
@@ -115,8 +122,13 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
     }
     if (rel) type = rel[1];
     const res = resolveReference(ref, ctx);
+    const agg = node.types.find((x) => x.code === 'Reference')?.aggregation;
     if (res.kind === 'found') type = String(res.resource.resourceType);
-    else if (res.kind === 'missing') {
+    else if (agg && !agg.includes('referenced') && ctx.bundle && !ref.startsWith('#')) {
+      // aggregation without `referenced`: the target must be in the Bundle (or contained).
+      issue(ctx, 'error', 'structure', `Bundled or contained reference not found within the bundle/resource ${ref}`, path, 'reference-aggregation');
+      return;
+    } else if (res.kind === 'missing') {
       if (ref.startsWith('#')) {
         issue(ctx, 'error', 'structure', `Unable to resolve resource with reference '${ref}'`, path, 'reference-contained');
       } else if (!ctx.bundle && ctx.parameterResources) {
@@ -134,19 +146,22 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
         // RESTful references; a URN, though, can only mean an entry of this Bundle.
         issue(ctx, 'warning', 'required', `URN reference is not locally contained within the bundle ${ref}`, path, 'reference-unresolved');
       }
+      return; // the target type of an unresolved reference is not judged (as HL7's validator)
     }
   }
   const allowed = allowedTargets(node, ctx);
-  if (type && allowed && ctx.reg.isResourceType(type) && !allowed.includes(type)) {
-    issue(
-      ctx,
-      'error',
-      'structure',
-      `The type '${type}' implied by the reference URL ${String(ref ?? '')} is not a valid Target for this element (must be one of [${allowed.join(', ')}])`,
-      path,
-      'reference-target',
-    );
+  if (!type || !allowed || !ctx.reg.isResourceType(type) || allowed.types.includes(type)) return;
+  for (const u of allowed.unknown) {
+    issue(ctx, 'error', 'not-found', `Unable to resolve the profile reference '${u}'`, path, 'reference-target-profile-unknown');
   }
+  issue(
+    ctx,
+    'error',
+    'structure',
+    `The type '${type}' implied by the reference URL ${String(ref ?? '')} is not a valid Target for this element (must be one of [${allowed.types.join(', ')}])`,
+    path,
+    'reference-target',
+  );
 }
 
 /** The resources of a Parameters (parameter[].resource, parts included) by `Type/id`. */
