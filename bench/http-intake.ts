@@ -17,7 +17,8 @@ import { accessToken, exampleClient, helloWorldPeer, runLoad, startBenchServer, 
 
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const SIGNED_POOL = Number(process.env.BENCH_SIGNED_POOL ?? 1000);
+/** Signed bodies are pre-signed (RSA, ~5 ms each): a pool worth ~SECONDS of the unsigned rate, unless set. */
+const SIGNED_POOL = process.env.BENCH_SIGNED_POOL ? Number(process.env.BENCH_SIGNED_POOL) : undefined;
 
 interface TempPostgres {
   url: string;
@@ -72,8 +73,9 @@ async function oneStore(store: string, env: Record<string, string>, peer: LoadRe
     await runLoad({ ...base, amount: 100, body: { kind: 'intake', entries: 100, seed: 11, prefix: `${prefix}-warm`, signed: false } });
     log(`http-intake ${store}: unsigned documents for ${SECONDS} s …`);
     const unsigned = await runLoad({ ...base, duration: SECONDS, body: { kind: 'intake', entries: 100, seed: 11, prefix: `${prefix}-u`, signed: false } });
-    log(`http-intake ${store}: signing ${SIGNED_POOL} documents in the load process, then sending them …`);
-    const signed = await runLoad({ ...base, amount: SIGNED_POOL, body: { kind: 'intake', entries: 100, seed: 11, prefix: `${prefix}-s`, signed: true, signer: hospital } });
+    const pool = SIGNED_POOL ?? Math.round(Math.min(3000, Math.max(200, unsigned.okPerSec * SECONDS)));
+    log(`http-intake ${store}: signing ${pool} documents in the load process, then sending them …`);
+    const signed = await runLoad({ ...base, amount: pool, body: { kind: 'intake', entries: 100, seed: 11, prefix: `${prefix}-s`, signed: true, signer: hospital } });
     log(`  (signing the pool took ${signed.prepareSeconds.toFixed(1)} s, not counted)`);
     return [...rows(`intake ${store}, signed docs`, signed, peer, targets), ...rows(`intake ${store}, unsigned docs`, unsigned, peer, false)];
   } finally {

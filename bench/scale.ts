@@ -87,13 +87,19 @@ export async function benchScale(log: (line: string) => void = console.log): Pro
     const base = await procMemoryMb(server.pid);
     const post = async (body: string) => {
       const t0 = performance.now();
-      const res = await fetch(`${server.url}/fhir/Bundle`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-        body,
-      });
-      await res.arrayBuffer();
-      return { ms: performance.now() - t0, status: res.status };
+      try {
+        const res = await fetch(`${server.url}/fhir/Bundle`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+          body,
+        });
+        await res.arrayBuffer();
+        return { ms: performance.now() - t0, status: res.status };
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const alive = server.child.exitCode === null && server.child.signalCode === null;
+        throw new Error(`POST of ${(body.length / 1024).toFixed(0)} KB failed after ${(performance.now() - t0).toFixed(0)} ms: ${cause?.code ?? ''} ${cause?.message ?? e}; server ${alive ? 'still running' : `exited (${server.child.exitCode ?? server.child.signalCode})`}`);
+      }
     };
     const httpPerEntry = new Map<number, number>();
     let k = 0;
