@@ -36,8 +36,10 @@ export type ExtraCheck = (resource: Resource, path: string) => Issue[];
 export class LimitExceeded extends Error {}
 
 export interface BundleIndex {
-  /** fullUrl → entry index */
+  /** fullUrl → entry index (the first) */
   byFullUrl: Map<string, number>;
+  /** fullUrl → every entry index, only for fullUrls shared by several entries (versions). */
+  sharedFullUrls: Map<string, number[]>;
   /** `Type/id` → entry indexes */
   byTypeId: Map<string, number[]>;
   fullUrls: (string | undefined)[];

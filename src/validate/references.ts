@@ -22,12 +22,14 @@ export function indexBundle(bundle: Json, forceDocument = false): BundleIndex {
   const entries = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const byFullUrl = new Map<string, number>();
   const byTypeId = new Map<string, number[]>();
+  const sharedFullUrls = new Map<string, number[]>();
   const fullUrls: (string | undefined)[] = [];
   entries.forEach((e, i) => {
     const entry = (e && typeof e === 'object' ? e : {}) as Json;
     const fu = typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
     fullUrls.push(fu);
     if (fu && !byFullUrl.has(fu)) byFullUrl.set(fu, i);
+    else if (fu) sharedFullUrls.set(fu, [...(sharedFullUrls.get(fu) ?? [byFullUrl.get(fu)!]), i]);
     const r = entry.resource as Json | undefined;
     if (r && typeof r.resourceType === 'string' && typeof r.id === 'string') {
       const k = `${r.resourceType}/${r.id}`;
@@ -36,7 +38,7 @@ export function indexBundle(bundle: Json, forceDocument = false): BundleIndex {
       byTypeId.set(k, l);
     }
   });
-  return { byFullUrl, byTypeId, fullUrls, isDocument: forceDocument || bundle.type === 'document', isMessage: bundle.type === 'message' };
+  return { byFullUrl, sharedFullUrls, byTypeId, fullUrls, isDocument: forceDocument || bundle.type === 'document', isMessage: bundle.type === 'message' };
 }
 
 function entryResource(ctx: Ctx, i: number): Json | undefined {
@@ -45,7 +47,28 @@ function entryResource(ctx: Ctx, i: number): Json | undefined {
   return e?.resource as Json | undefined;
 }
 
-export type Resolution = { kind: 'found'; resource: Json } | { kind: 'missing' } | { kind: 'external' };
+export type Resolution = { kind: 'found'; resource: Json } | { kind: 'missing' } | { kind: 'external' } | { kind: 'ambiguous'; count: number };
+
+const HISTORY = /\/_history\/([^/]+)$/;
+
+/**
+ * The entry a (made absolute) reference designates. Several entries may share a fullUrl when they
+ * are versions of one resource (bdl-7): a versioned reference picks its version, an unversioned
+ * one is ambiguous (bundle.html#references: "the reference is ambiguous ... an error").
+ */
+function byUrl(b: BundleIndex, abs: string, version: string | undefined, ctx: Ctx): Resolution | undefined {
+  const first = b.byFullUrl.get(abs);
+  if (first === undefined) return undefined;
+  const all = b.sharedFullUrls.get(abs);
+  if (version !== undefined) {
+    const hit = (all ?? [first]).find((i) => ((entryResource(ctx, i)?.meta as Json | undefined)?.versionId ?? version) === version);
+    const r = hit === undefined ? undefined : entryResource(ctx, hit);
+    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+  }
+  if (all) return { kind: 'ambiguous', count: all.length };
+  const r = entryResource(ctx, first);
+  return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+}
 
 export function resolveReference(ref: string, ctx: Ctx): Resolution {
   if (ref.startsWith('#')) {
@@ -61,24 +84,17 @@ export function resolveReference(ref: string, ctx: Ctx): Resolution {
     const r = ctx.parameterResources!.get(`${rel[1]}/${rel[2]}`);
     return r ? { kind: 'found', resource: r } : { kind: 'missing' };
   }
-  const plain = ref.replace(/\/_history\/[^/]+$/, '');
-  const direct = b.byFullUrl.get(ref) ?? b.byFullUrl.get(plain);
-  if (direct !== undefined) {
-    const r = entryResource(ctx, direct);
-    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
-  }
+  const version = HISTORY.exec(ref)?.[1];
+  const plain = version === undefined ? ref : ref.replace(HISTORY, '');
+  const direct = byUrl(b, ref, undefined, ctx) ?? byUrl(b, plain, version, ctx);
+  if (direct) return direct;
   if (ref.startsWith('urn:')) return { kind: 'missing' };
   const rel = RELATIVE.exec(ref);
   if (rel) {
     const base = ctx.entryFullUrl ? ABSOLUTE_REST.exec(ctx.entryFullUrl) : null;
     if (base) {
       const abs = base[1] + rel[1] + '/' + rel[2];
-      const i = b.byFullUrl.get(abs);
-      if (i !== undefined) {
-        const r = entryResource(ctx, i);
-        return r ? { kind: 'found', resource: r } : { kind: 'missing' };
-      }
-      return { kind: 'missing' };
+      return byUrl(b, abs, rel[3] ? rel[3].slice('/_history/'.length) : undefined, ctx) ?? { kind: 'missing' };
     }
     const hits = b.byTypeId.get(`${rel[1]}/${rel[2]}`);
     if (hits?.length === 1) {
@@ -123,6 +139,10 @@ export function checkReference(value: Json, node: ElementNode, path: string, ctx
     if (rel) type = rel[1];
     const res = resolveReference(ref, ctx);
     const agg = node.types.find((x) => x.code === 'Reference')?.aggregation;
+    if (res.kind === 'ambiguous') {
+      issue(ctx, 'error', 'invalid', `Multiple matches in bundle for reference ${ref} (${res.count} entries share its fullUrl)`, path, 'reference-ambiguous');
+      return;
+    }
     if (res.kind === 'found') type = String(res.resource.resourceType);
     else if (agg && !agg.includes('referenced') && ctx.bundle && !ref.startsWith('#')) {
       // aggregation without `referenced`: the target must be in the Bundle (or contained).
