@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Database, QueryResult, SqlClient } from './db.js';
+import { lockDataDir } from './dir-lock.js';
 
 interface PgliteLike {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
@@ -38,21 +39,35 @@ const OPTIONS = { postgresqlconf: 'shared_buffers=16MB\n' };
 
 /** `dataDir` undefined → in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Database> {
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
-    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      // First start: initdb grows the WebAssembly memory to ~600 MB, which a running instance never
-      // returns; opening afresh after initialisation keeps the gateway's resident memory small.
-      await (await PGlite.create({ dataDir, ...OPTIONS })).close();
+  let unlock = (): void => undefined;
+  let pg: PGlite;
+  try {
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+      if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+        // First start: initdb grows the WebAssembly memory to ~600 MB, which a running instance never
+        // returns; opening afresh after initialisation keeps the gateway's resident memory small.
+        await (await PGlite.create({ dataDir, ...OPTIONS })).close();
+      }
     }
+    pg = dataDir ? await PGlite.create({ dataDir, ...OPTIONS }) : await PGlite.create(OPTIONS);
+  } catch (e) {
+    unlock();
+    throw e;
   }
-  const pg = dataDir ? await PGlite.create({ dataDir, ...OPTIONS }) : await PGlite.create(OPTIONS);
   const client = wrap(pg as unknown as PgliteLike);
   return {
     kind: 'pglite',
     capabilities: { multiProcess: false },
     query: client.query,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx as unknown as PgliteLike))),
-    close: () => pg.close(),
+    async close() {
+      try {
+        await pg.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }

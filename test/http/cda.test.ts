@@ -20,16 +20,21 @@ describe('CDA discharge summaries over HTTP', function () {
   });
   after(() => server.close());
 
-  it('stores a CDA posted as application/hl7-cda+xml as a FHIR document', async () => {
-    const xml = readFileSync(path.join(dir, cdas[0]!), 'utf8');
-    const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/hl7-cda+xml' }, body: xml });
-    const body = await res.json();
-    expect(res.status, JSON.stringify(body).slice(0, 300)).to.equal(201);
-    expect(body.type).to.equal('document');
-    expect(body.entry[0].resource.resourceType).to.equal('Composition');
-    const binary = body.entry.find((e: any) => e.resource.resourceType === 'Binary').resource;
-    expect(Buffer.from(binary.data, 'base64').toString('utf8')).to.equal(xml);
-  });
+  it('finds the five CDA fixtures', () => expect(cdas.length).to.be.at.least(5));
+
+  for (const f of cdas) {
+    it(`stores ${f} posted as application/hl7-cda+xml: converted, validated against our profile, original kept`, async () => {
+      const xml = readFileSync(path.join(dir, f), 'utf8');
+      const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/hl7-cda+xml' }, body: xml });
+      const body = await res.json();
+      // Intake validates every document: a 201 means 0 errors against the CN discharge-summary profile.
+      expect(res.status, JSON.stringify(body).slice(0, 500)).to.equal(201);
+      expect(body.type).to.equal('document');
+      expect(body.entry[0].resource.resourceType).to.equal('Composition');
+      const binary = body.entry.find((e: any) => e.resource.resourceType === 'Binary').resource;
+      expect(Buffer.from(binary.data, 'base64').toString('utf8')).to.equal(xml);
+    });
+  }
 
   it('converts every CDA fixture with $convert and reports normalisation warnings with XPaths', async () => {
     let warnings = 0;
