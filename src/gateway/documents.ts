@@ -58,8 +58,11 @@ export function documentUseCases(deps: GatewayDeps) {
     if (hasSignature(bundle)) {
       await verifyDocumentSignature(bundle, { trust: deps.trust, now: () => clock.now(), expectedOrganization: principal.organization });
     } else if (deps.requireSignatures) {
-      throw new GatewayError('SIGNATURE_INVALID', 'This gateway requires hospitals to sign documents (Bundle.signature).', {
-        expression: 'Bundle.signature',
+      // The same rule code as trust's own "no signature" refusal: clients branch on it, not on text.
+      const message = 'This gateway requires hospitals to sign documents (Bundle.signature).';
+      throw new GatewayError('SIGNATURE_INVALID', message, {
+        details: { reason: 'missing' },
+        issues: [{ severity: 'error', code: 'security', diagnostics: message, expression: ['Bundle.signature'], rule: 'signature-missing' }],
       });
     }
   }

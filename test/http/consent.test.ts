@@ -6,7 +6,11 @@
  */
 import { expect } from 'chai';
 import { createLocalJWKSet, flattenedVerify } from 'jose';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { canonicalJson } from '../../src/fhir/canonical.js';
+import { repoRoot } from '../support/server.js';
+import { verifyIndependently } from '../unit/trust/independent-verifier.js';
 import { PATIENT, auditActions, fhirPost, fixture, grant, grantParameters, startWorld, submit, type ConsentWorld } from './consent-fixture.js';
 
 describe('consent grants and consent-token reads over HTTP', function () {
@@ -68,6 +72,15 @@ describe('consent grants and consent-token reads over HTTP', function () {
     const payload = Buffer.from(canonicalJson(unsigned), 'utf8').toString('base64url');
     const ok = await flattenedVerify({ protected: protectedHeader!, payload, signature: signature! }, createLocalJWKSet(jwks));
     expect(ok.protectedHeader?.kid).to.equal(jwks.keys[0].kid);
+    // Independently of src/ (jose + canonicalize + crypto.X509Certificate): the kid is the JWK
+    // thumbprint, the header's x5c is the JWKS key's, and that chain ends at certs-example/ca.pem.
+    const ca = readFileSync(path.join(repoRoot, 'certs-example/ca.pem'), 'utf8');
+    const independent = await verifyIndependently(doc, jwks, ca, new Date());
+    expect(independent.kid).to.equal(ok.protectedHeader?.kid);
+    expect(independent.subject).to.match(/CN=emr-gateway-example/);
+    const otherCa = readFileSync(path.join(repoRoot, 'certs-example/test-only/untrusted-ca.pem'), 'utf8');
+    const refused = await verifyIndependently(doc, jwks, otherCa, new Date()).then(() => undefined, (e: Error) => e);
+    expect(refused, 'the chain check bites with another CA').to.be.instanceOf(Error);
   });
 
   it('refuses every read path with 404 alike: no token, tampered, other recipient, other patient, outside the consent, no consent', async () => {
