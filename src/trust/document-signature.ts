@@ -33,6 +33,9 @@ export const SIGNATURE_TYPES = {
 export const HL7_JSON_CANONICALIZATION = 'http://hl7.org/fhir/canonicalization/json';
 export const TARGET_FORMAT = `application/fhir+json;canonicalization=${HL7_JSON_CANONICALIZATION}`;
 /** Asymmetric JWS algorithms accepted on documents (RFC 7518 §3.1); everything else is refused. */
+/** Identifier system of the gateway's Organization ids (logical references in Signature.who). */
+export const ORGANIZATION_ID_SYSTEM = 'https://emr-gateway.example.org/fhir/sid/organization';
+
 export const DOCUMENT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
 export type SigningAlgorithm = (typeof DOCUMENT_ALGORITHMS)[number];
 
@@ -44,7 +47,11 @@ export interface SignOptions {
   alg?: SigningAlgorithm;
   now: () => Date;
   purpose?: keyof typeof SIGNATURE_TYPES;
-  /** Signature.who; default: the Organization bound in the certificate, else its subject. */
+  /**
+   * Signature.who; default: a logical reference (by identifier) to the Organization bound in the
+   * certificate, else its subject. A literal `Organization/{id}` would have to resolve inside the
+   * document (FHIR R4 bundle.html, document references), which the signer's organisation need not.
+   */
   who?: Reference;
   kid?: string;
 }
@@ -82,7 +89,7 @@ export async function signDocument(bundle: Bundle, opts: SignOptions): Promise<B
   const signature: Signature = {
     type: [{ system: SIGNATURE_TYPE_SYSTEM, code: purpose.code, display: purpose.display }],
     when,
-    who: opts.who ?? (org ? { reference: `Organization/${org}` } : { display: leaf.info.subject }),
+    who: opts.who ?? (org ? { type: 'Organization', identifier: { system: ORGANIZATION_ID_SYSTEM, value: org } } : { display: leaf.info.subject }),
     targetFormat: TARGET_FORMAT,
     sigFormat: 'application/jose',
     data: Buffer.from(detached, 'utf8').toString('base64'),

@@ -147,3 +147,28 @@ describe('document validation on intake', function () {
     expect(errors.map((x: any) => x.expression?.[0])).to.include(`Bundle.entry[${idx}].resource.identifier[${i}].value`);
   });
 });
+
+describe('signed documents pass validation', function () {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer();
+    token = await accessToken(server.url, client('hospital', 0));
+  });
+  after(() => server.close());
+
+  it('accepts a fixture signed with the default signer reference (logical Organization identifier)', async () => {
+    const { signDocument } = await import('../../src/trust/index.js');
+    const { createPrivateKey } = await import('node:crypto');
+    const dir = path.join(repoRoot, 'certs-example');
+    const c = client('hospital', 0);
+    const signed = await signDocument(load('cn-t2dm-htn.json'), {
+      key: createPrivateKey(readFileSync(path.join(dir, c.private_key), 'utf8')),
+      chain: (await import('../../src/trust/index.js')).parsePemCertificates(readFileSync(path.join(dir, c.certificate), 'utf8')),
+      now: () => new Date(),
+    });
+    const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(signed) });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body).slice(0, 400)).to.equal(201);
+  });
+});

@@ -39,7 +39,7 @@ describe('trust/document-signature', () => {
     expect(r.alg).to.equal('RS384');
     expect(signed.signature?.sigFormat).to.equal('application/jose');
     expect(signed.signature?.type[0]?.code).to.equal('1.2.840.10065.1.12.1.1');
-    expect(signed.signature?.who.reference).to.equal('Organization/org-shanghai-example');
+    expect(signed.signature?.who).to.deep.equal({ type: 'Organization', identifier: { system: 'https://emr-gateway.example.org/fhir/sid/organization', value: 'org-shanghai-example' } });
   });
 
   it('produces a detached JWS (header..signature) with x5c in base64 data', async () => {
