@@ -10,6 +10,8 @@
  * handles exactly (e.g. ordering of dates), so results always equal fhirpath.js's.
  */
 export class Fallback extends Error {}
+/** Thrown as is (no per-throw allocation or stack capture: falling back is ordinary control flow). */
+const FALLBACK = new Fallback('fast path does not apply');
 
 type Coll = unknown[];
 export interface FastEnv {
@@ -45,7 +47,7 @@ function child(item: unknown, name: string, out: Coll): void {
 }
 
 function single(c: Coll): unknown {
-  if (c.length > 1) throw new Fallback('not a singleton');
+  if (c.length > 1) throw FALLBACK;
   return c[0];
 }
 
@@ -122,6 +124,8 @@ class Unsupported extends Error {}
 
 function parse(tokens: Tok[]): Fn {
   let p = 0;
+  /** The last member access compiled (`value` in `value.ofType(Quantity)`). */
+  let member: { name: string; src: Fn; fn: Fn } | undefined;
   const peek = (): Tok | undefined => tokens[p];
   const isOp = (v: string): boolean => peek()?.k === 'op' && peek()!.v === v;
   const isWord = (v: string): boolean => peek()?.k === 'id' && peek()!.v === v;
@@ -167,7 +171,7 @@ function parse(tokens: Tok[]): Fn {
     if (op === 'in') {
       if (x.length === 0) return E;
       const v = single(x);
-      if (!isPrimitive(v)) throw new Fallback('in on complex');
+      if (!isPrimitive(v)) throw FALLBACK;
       return of(y.some((z) => z === v));
     }
     if (x.length === 0 || y.length === 0) return E;
@@ -178,7 +182,7 @@ function parse(tokens: Tok[]): Fn {
     }
     const u = single(x);
     const w = single(y);
-    if (typeof u !== 'number' || typeof w !== 'number') throw new Fallback('ordering of non-numbers');
+    if (typeof u !== 'number' || typeof w !== 'number') throw FALLBACK;
     return of(op === '<' ? u < w : op === '<=' ? u <= w : op === '>' ? u > w : u >= w);
   };
 
@@ -198,7 +202,7 @@ function parse(tokens: Tok[]): Fn {
     if (x.length === 0 || y.length === 0) return E;
     const u = single(x);
     const w = single(y);
-    if (typeof u !== 'number' || typeof w !== 'number') throw new Fallback('+ on non-numbers');
+    if (typeof u !== 'number' || typeof w !== 'number') throw FALLBACK;
     return [u + w];
   });
   const ordering = binary(additive, ['<', '<=', '>', '>='], compare);
@@ -240,11 +244,13 @@ function parse(tokens: Tok[]): Fn {
       if (/^[A-Z]/.test(t.v)) throw new Unsupported('type name');
       if (isOp('(')) return call(t.v, (f) => f);
       const name = t.v;
-      return (f) => {
+      const fn: Fn = (f) => {
         const out: Coll = [];
         for (const x of f) child(x, name, out);
         return out;
       };
+      member = { name, src: (f) => f, fn };
+      return fn;
     }
     throw new Unsupported(t.v);
   }
@@ -276,7 +282,7 @@ function parse(tokens: Tok[]): Fn {
       expect(')');
       const type = t.v;
       const test = (x: unknown): boolean => {
-        if (typeof x !== 'object' || x === null || typeof (x as Record<string, unknown>).resourceType !== 'string') throw new Fallback('is on non-resource');
+        if (typeof x !== 'object' || x === null || typeof (x as Record<string, unknown>).resourceType !== 'string') throw FALLBACK;
         return (x as Record<string, unknown>).resourceType === type;
       };
       if (name === 'ofType') return (f, env, self) => src(f, env, self).filter(test);
@@ -365,13 +371,51 @@ function parse(tokens: Tok[]): Fn {
           if (c.length === 0) return E;
           const s = single(c);
           const q = single(arg(f, env, self));
-          if (typeof s !== 'string' || typeof q !== 'string') throw new Fallback('string function');
+          if (typeof s !== 'string' || typeof q !== 'string') throw FALLBACK;
           return of(name === 'contains' ? s.includes(q) : s.startsWith(q));
         };
       }
       default:
         throw new Unsupported(name);
     }
+  }
+
+
+  /**
+   * `name.ofType(T)` on a choice element reads the JSON property `nameT` (R4 json.html#choice);
+   * on a non-choice element of a data type the answer needs type information: fhirpath.js.
+   */
+  function choiceOfType(name: string, src: Fn): Fn | undefined {
+    const save = p;
+    expect('(');
+    const t = peek();
+    const close = tokens[p + 1];
+    if (!t || t.k !== 'id' || close?.k !== 'op' || close.v !== ')') {
+      p = save;
+      return undefined;
+    }
+    p += 2;
+    const key = name + t.v.charAt(0).toUpperCase() + t.v.slice(1);
+    const type = t.v;
+    return (f, env, self) => {
+      const out: Coll = [];
+      for (const x of src(f, env, self)) {
+        if (typeof x !== 'object' || x === null || Array.isArray(x)) continue;
+        const o = x as Record<string, unknown>;
+        const v = o[key];
+        if (v !== undefined && v !== null) {
+          if (Array.isArray(v)) for (const y of v) (y !== null ? out.push(y) : 0);
+          else out.push(v);
+        } else if (o[name] !== undefined) {
+          const items = Array.isArray(o[name]) ? (o[name] as unknown[]) : [o[name]];
+          for (const y of items) {
+            if (typeof y !== 'object' || y === null || typeof (y as Record<string, unknown>).resourceType !== 'string') throw FALLBACK;
+            if ((y as Record<string, unknown>).resourceType === type) out.push(y);
+          }
+        }
+      }
+      return out;
+    };
   }
 
   function invocation(): Fn {
@@ -381,8 +425,9 @@ function parse(tokens: Tok[]): Fn {
       const t = peek();
       if (!t || t.k !== 'id') throw new Unsupported('.');
       p++;
-      if (isOp('(')) cur = call(t.v, cur);
-      else {
+      if (isOp('(')) {
+        cur = (t.v === 'ofType' && member?.fn === cur ? choiceOfType(member.name, member.src) : undefined) ?? call(t.v, cur);
+      } else {
         const name = t.v;
         const src = cur;
         cur = (f, env, self) => {
@@ -390,6 +435,7 @@ function parse(tokens: Tok[]): Fn {
           for (const x of src(f, env, self)) child(x, name, out);
           return out;
         };
+        member = { name, src, fn: cur };
       }
     }
     return cur;
