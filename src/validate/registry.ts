@@ -118,16 +118,26 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
     }
   };
   const expansions = new Map<string, ExpansionResult>();
+  // Lookups by URL are memoised, misses included: the walk asks for the same few code systems and
+  // value sets on every coding (a Map hit instead of two lookups plus the parent's).
+  const memo = <T>(f: (u: string) => T): ((u: string) => T) => {
+    const m = new Map<string, T>();
+    return (u: string): T => {
+      if (m.has(u)) return m.get(u) as T;
+      const r = f(u);
+      if (m.size < 100_000) m.set(u, r);
+      return r;
+    };
+  };
   const termSource = {
-    codeSystem: (u: string) => lookup(css, u) ?? parent?.codeSystem(u),
-    valueSet: (u: string) => lookup(vss, u) ?? parent?.valueSet(u),
+    codeSystem: memo((u: string) => lookup(css, u) ?? parent?.codeSystem(u)),
+    valueSet: memo((u: string) => lookup(vss, u) ?? parent?.valueSet(u)),
   };
   const expansion = (url: string): ExpansionResult => {
-    if (parent && !lookup(vss, url)) return parent.expansion(url);
     let r = expansions.get(url);
     if (!r) {
-      r = expandValueSet(url, termSource);
-      expansions.set(url, r);
+      r = parent && !lookup(vss, url) ? parent.expansion(url) : expandValueSet(url, termSource);
+      if (expansions.size < 100_000) expansions.set(url, r);
     }
     return r;
   };
