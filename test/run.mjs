@@ -37,6 +37,7 @@ const summaryFile = path.join(root, '.tmp', `mocha-summary-${process.pid}.json`)
 const args = [
   path.join(root, 'node_modules/mocha/bin/mocha.js'),
   '--import=tsx',
+  '--extension', 'ts',
   '--reporter', path.join(root, 'test/support/reporter.cjs'),
   '--reporter-option', `summary=${summaryFile}`,
   '--timeout', '60000',

@@ -1,11 +1,12 @@
 /**
  * Crash durability (issue 2 "Done when", issue 7): the gateway runs as a child process on the
  * embedded PGlite store (temporary DATA_DIR) and, when TEST_DATABASE_URL is set, on PostgreSQL (a
- * fresh schema); four clients stream submissions with distinct identifiers and the child is
+ * fresh schema); four clients stream submissions with distinct identifiers, each followed by a read
+ * of what was stored, and the child is
  * SIGKILLed mid-stream (requests in flight). After a restart on the same data:
  *  - every submission that was acknowledged with 201 is readable by id, unchanged identifier;
  *  - every submission that was in flight is either wholly stored or absent (no half-written one);
- *  - every acknowledged submission has its audit entry (the entry commits with the act), and the
+ *  - every acknowledged submission and every read the clients received has its audit entry, and the
  *    audit hash chain verifies with `emr-gateway audit verify` (exit 0).
  */
 import { expect } from 'chai';
@@ -66,13 +67,15 @@ function startGateway(env: Record<string, string>): Promise<Gateway> {
 
 interface StreamResult {
   acknowledged: { id: string; identifier: string }[];
+  /** X-Request-Id of every read that was answered 200 (the client received the record). */
+  servedReads: string[];
   /** Identifiers sent but not acknowledged (in flight at the kill). */
   unacknowledged: string[];
 }
 
 /** CLIENTS concurrent submitters; the gateway is SIGKILLed as soon as KILL_AFTER_ACKS were acknowledged. */
 async function streamUntilKilled(gw: Gateway, token: string, label: string): Promise<StreamResult> {
-  const result: StreamResult = { acknowledged: [], unacknowledged: [] };
+  const result: StreamResult = { acknowledged: [], servedReads: [], unacknowledged: [] };
   let killed = false;
   const submitter = async (c: number) => {
     for (let n = 0; !killed; n++) {
@@ -98,7 +101,19 @@ async function streamUntilKilled(gw: Gateway, token: string, label: string): Pro
         }
         throw new Error(`submission ${identifier} answered ${res.status}: ${text.slice(0, 300)}`);
       }
-      result.acknowledged.push({ id: (JSON.parse(text) as { id: string }).id, identifier });
+      const id = (JSON.parse(text) as { id: string }).id;
+      result.acknowledged.push({ id, identifier });
+      // A read of what was just stored: reads and writes interleave until the kill.
+      const requestId = `crash-read-${label}-${c}-${n}`;
+      try {
+        const read = await fetch(`${gw.url}/fhir/Bundle/${id}`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': requestId } });
+        if (read.status === 200) {
+          await read.arrayBuffer();
+          result.servedReads.push(requestId);
+        }
+      } catch {
+        /* killed while reading: not served */
+      }
       if (result.acknowledged.length >= KILL_AFTER_ACKS && !killed) {
         killed = true;
         gw.child.kill('SIGKILL');
@@ -162,15 +177,22 @@ for (const database of testDatabases()) {
 
       const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
       const audited = new Set<string>();
+      const requestIds = new Set<string>();
       try {
         for await (const r of store.audit.iterate(1)) {
-          for (const e of (r.event.entity ?? []) as { what?: { reference?: string } }[]) if (e.what?.reference) audited.add(e.what.reference);
+          for (const e of (r.event.entity ?? []) as { what?: { reference?: string; identifier?: { value?: string } } }[]) {
+            if (e.what?.reference) audited.add(e.what.reference);
+            if (e.what?.identifier?.value) requestIds.add(e.what.identifier.value);
+          }
         }
       } finally {
         await store.close();
       }
       const missing = stream.acknowledged.filter(({ id }) => !audited.has(`Bundle/${id}`));
       expect(missing, 'acknowledged submissions without an audit entry').to.deep.equal([]);
+      expect(stream.servedReads.length).to.be.greaterThan(0);
+      const unaudited = stream.servedReads.filter((r) => !requestIds.has(r));
+      expect(unaudited, 'reads served without an audit entry').to.deep.equal([]);
 
       const verify = await cli(['audit', 'verify'], env);
       expect(verify.code, verify.out + verify.err).to.equal(0);
