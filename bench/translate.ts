@@ -13,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { loadFhirResources } from '../src/profiles/load.js';
 import { createTranslator } from '../src/translate/index.js';
 import { syntheticDischargeSummary } from './synthetic.js';
+import { repoRoot } from './harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The repository root from bench/ (tsx) or dist/bench/ (compiled): `npm run bench` runs the latter.
+const root = repoRoot();
 const TARGET_DOCS_PER_SECOND = 2000;
 
 export interface TranslateBenchResult {

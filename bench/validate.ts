@@ -17,8 +17,10 @@ import { createValidator, type Validator } from '../src/validate/index.js';
 import { chineseChecks, chineseProfileSelector } from '../src/validate/chinese/index.js';
 import { loadFhirResources } from '../src/profiles/load.js';
 import { syntheticDischargeSummary } from './synthetic.js';
+import { repoRoot } from './harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The repository root from bench/ (tsx) or dist/bench/ (compiled): `npm run bench` runs the latter.
+const root = repoRoot();
 const IPS_BUNDLE = 'http://hl7.org/fhir/uv/ips/StructureDefinition/Bundle-uv-ips';
 
 export interface Result {
