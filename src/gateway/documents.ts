@@ -97,6 +97,8 @@ export function documentUseCases(deps: GatewayDeps) {
           });
         }
         if (existing && existing.contentHash === contentHash) {
+          // An idempotent retry still answers the stored record: audited like the first submission.
+          await deps.audit(tx, { action: 'submit', outcome: 'success', ctx, documents: [existing.id], patientIdentifiers });
           return { status: 200 as const, document: existing, issues: checks.issues };
         }
         const id = existing?.id ?? ids.newId();
@@ -141,11 +143,16 @@ export function documentUseCases(deps: GatewayDeps) {
     return searchsetBundle(documents.map((d) => d.resource), total, params, selfUrl, clock.now(), ids.newId());
   }
 
-  /** $convert: a CDA (or FHIR JSON) to the FHIR document the gateway would store, not stored. */
+  /**
+   * $convert: a CDA (or FHIR JSON) to the FHIR document the gateway would store, not stored. The
+   * body is a patient's record handled by the gateway, so it is audited like $validate (issue 7:
+   * every interaction), under the closest action `validate` with operation `$convert`.
+   */
   async function convert(input: SubmitInput, ctx: RequestContext): Promise<{ resource: Bundle; issues: Issue[] }> {
     requireRole(ctx, ['hospital', 'admin']);
     const ingested = deps.ingest(input);
-    const { bundle } = checkDocumentShape(ingested.resource);
+    const { bundle, patientIdentifiers } = checkDocumentShape(ingested.resource);
+    await store.withTransaction((tx) => deps.audit(tx, { action: 'validate', outcome: 'success', operation: '$convert', ctx, patientIdentifiers }));
     return { resource: bundle, issues: ingested.issues };
   }
 
