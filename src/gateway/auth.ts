@@ -20,13 +20,14 @@ export function authUseCases(deps: GatewayDeps) {
   const now = () => clock.now();
 
   async function issueToken(form: TokenRequest, ctx: RequestContext) {
-    if (form.grant_type !== 'client_credentials') {
-      throw new GatewayError('BAD_REQUEST', 'grant_type must be client_credentials.', { details: { error: 'unsupported_grant_type' } });
-    }
-    if (form.client_assertion_type !== CLIENT_ASSERTION_TYPE) {
-      throw new GatewayError('BAD_REQUEST', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`, { details: { error: 'invalid_request' } });
-    }
+    // Inside the try: a malformed token request is a refused one too, and is audited (issue 7).
     try {
+      if (form.grant_type !== 'client_credentials') {
+        throw new GatewayError('BAD_REQUEST', 'grant_type must be client_credentials.', { details: { error: 'unsupported_grant_type' } });
+      }
+      if (form.client_assertion_type !== CLIENT_ASSERTION_TYPE) {
+        throw new GatewayError('BAD_REQUEST', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`, { details: { error: 'invalid_request' } });
+      }
       const client = await verifyClientAssertion(form.client_assertion ?? '', {
         trust,
         tokenUrl: urls.token,
