@@ -6,7 +6,7 @@
  * "security checks"; R4 security.html#narrative).
  *
  * Invariants: a linear scan of the text (no regex backtracking over attacker input beyond a single
- * tag), never throws, reports each disallowed name once per div.
+ * tag), never throws, reports each disallowed name once per div; results are cached by text.
  */
 
 /** Elements allowed in a narrative (R4 narrative.html: the list HL7's validator applies). */
@@ -38,11 +38,22 @@ export interface XhtmlProblem {
   message: string;
 }
 
-const TAG_NAME = /^[A-Za-z_][\w:.-]*/;
+/** One tag or comment: group 1 = element name of a start tag, group 2 = its attribute text. */
+const TAG = /<(?:!--[\s\S]*?-->|[/!?][^>]*>|([A-Za-z_][\w:.-]*)([^>]*)>)/g;
 const ATTR = /([^\s=/>]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?/g;
+const JS_HREF = /\bhref\s*=\s*["']?\s*javascript:/i;
+
+/**
+ * Results by div text: the same narrative is met by the base walk, each profile walk and slice
+ * probes; V8 caches a string's hash, so a repeat costs one Map lookup. Bounded (cleared when full).
+ */
+const cache = new Map<string, XhtmlProblem[]>();
+const CACHE_MAX = 2000;
 
 /** Disallowed elements and attributes in a narrative div. */
 export function checkNarrativeXhtml(div: string): XhtmlProblem[] {
+  const hit = cache.get(div);
+  if (hit) return hit;
   const out: XhtmlProblem[] = [];
   const seen = new Set<string>();
   const add = (kind: XhtmlProblem['kind'], key: string, message: string): void => {
@@ -50,36 +61,26 @@ export function checkNarrativeXhtml(div: string): XhtmlProblem[] {
     seen.add(key);
     out.push({ kind, message });
   };
-  let i = div.indexOf('<');
-  while (i >= 0 && i < div.length) {
-    if (div.startsWith('<!--', i)) {
-      const end = div.indexOf('-->', i + 4);
-      i = end < 0 ? -1 : div.indexOf('<', end + 3);
-      continue;
+  TAG.lastIndex = 0;
+  for (let m = TAG.exec(div); m; m = TAG.exec(div)) {
+    const tag = m[1];
+    if (!tag) continue; // comment, end tag, declaration
+    const colon = tag.indexOf(':');
+    const local = (colon < 0 ? tag : tag.slice(colon + 1)).toLowerCase();
+    if (!ELEMENTS.has(local)) add('element', 'e:' + local, `Invalid element name in the XHTML ('${local}')`);
+    const attrs = m[2]!;
+    if (attrs.length < 2) continue;
+    const own = ELEMENT_ATTRIBUTES[local];
+    for (const a of attrs.matchAll(ATTR)) {
+      const name = a[1]!.toLowerCase();
+      if (ATTRIBUTES.has(name) || own?.has(name) || name.startsWith('xmlns:')) continue;
+      add('attribute', `a:${local}:${name}`, `Invalid attribute name in the XHTML ('${name}' on '${local}')`);
     }
-    const close = div.indexOf('>', i + 1);
-    if (close < 0) break;
-    const c = div.charAt(i + 1);
-    if (c === '/' || c === '!' || c === '?') {
-      i = div.indexOf('<', close + 1);
-      continue;
-    }
-    const body = div.slice(i + 1, close);
-    const m = TAG_NAME.exec(body);
-    if (m) {
-      const local = m[0].slice(m[0].indexOf(':') + 1).toLowerCase();
-      if (!ELEMENTS.has(local)) add('element', 'e:' + local, `Invalid element name in the XHTML ('${local}')`);
-      const own = ELEMENT_ATTRIBUTES[local];
-      for (const a of body.slice(m[0].length).matchAll(ATTR)) {
-        const name = a[1]!.toLowerCase();
-        if (name === '/' || ATTRIBUTES.has(name) || own?.has(name) || name.startsWith('xmlns:')) continue;
-        add('attribute', `a:${local}:${name}`, `Invalid attribute name in the XHTML ('${name}' on '${local}')`);
-      }
-      // href="javascript:..." is script by another name.
-      if (own && /\bhref\s*=\s*["']?\s*javascript:/i.test(body)) add('attribute', 'js:' + local, `Invalid attribute value in the XHTML (javascript: URL on '${local}')`);
-    }
-    i = div.indexOf('<', close + 1);
+    // href="javascript:..." is script by another name.
+    if (own && JS_HREF.test(attrs)) add('attribute', 'js:' + local, `Invalid attribute value in the XHTML (javascript: URL on '${local}')`);
   }
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(div, out);
   return out;
 }
 
