@@ -4,6 +4,7 @@
  * (in-flight requests finish, then the store closes).
  */
 import http from 'node:http';
+import type { Express } from 'express';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config/index.js';
@@ -15,6 +16,8 @@ import { readConfigFile } from './config/file.js';
 export interface RunningServer {
   url: string;
   port: number;
+  /** The express application (tests list its routes). */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -41,13 +44,15 @@ export async function startServer(config: Readonly<Config>, out: (line: string) 
     server.close();
     throw e;
   }
-  handler = createApp(built.gateway, built.http);
+  const app = createApp(built.gateway, built.http);
+  handler = app;
   await built.started?.(url, out);
   out(`emr-gateway listening on ${url} (FHIR base ${url}/fhir, ${built.gateway.storeKind} store)`);
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    app,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -2,7 +2,8 @@
  * Translation operations (issue 5): `POST /fhir/Bundle/$translate` (the document with ?target=, or
  * a Parameters with document/target/units) answering a Parameters with the translated `document`
  * and the `report` (OperationOutcome); and ConceptMap `$translate` for single codes
- * (FHIR R4 conceptmap-operation-translate.html). Both need an access token and are audited.
+ * (FHIR R4 conceptmap-operation-translate.html). Both need an access token; document translation
+ * is audited (it carries patient data), single-code translation touches no record and is not.
  */
 import { GatewayError, type Issue } from '../errors.js';
 import { operationOutcome } from '../fhir/outcome.js';

@@ -16,11 +16,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeShlink } from '../../src/consent/index.js';
 import type { AuditAction } from '../../src/audit/codes.js';
-import { startAppServer, type AppServer } from '../support/app-server.js';
 import { listEndpoints, type Endpoint } from '../support/routes.js';
 import { probeAudit, type ProbeCall } from '../support/audit-probe.js';
 import { accessToken, client, clientAssertion } from '../support/clients.js';
-import { repoRoot } from '../support/server.js';
+import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 import { PATIENT, TORONTO, fhirPost, fixture, grant, grantParameters, submit, type ConsentWorld } from './consent-fixture.js';
 
 /** R4 audit-event-outcome: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
@@ -397,12 +396,12 @@ const ROUTES: Record<string, Decision> = {
 const key = (e: Endpoint) => `${e.method} ${e.path}`;
 
 describe('audit coverage: every HTTP route that touches patient data writes its audit entry', function () {
-  let server: AppServer;
+  let server: TestServer;
   let w: ConsentWorld;
   let endpoints: string[];
 
   before(async () => {
-    server = await startAppServer();
+    server = await startTestServer();
     w = {
       server,
       hospital: await accessToken(server.url, client('hospital', 0)),

@@ -5,27 +5,21 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { startTestServer, repoRoot, type TestServer } from '../support/server.js';
-import { accessToken, client } from '../support/clients.js';
+import { repoRoot } from '../support/server.js';
+import { gatewayWithToken } from '../support/clients.js';
 
 const dir = path.join(repoRoot, 'test/fixtures/cda');
 const cdas = readdirSync(dir).filter((f) => f.endsWith('.xml'));
 
 describe('CDA discharge summaries over HTTP', function () {
-  let server: TestServer;
-  let token: string;
-  before(async () => {
-    server = await startTestServer();
-    token = await accessToken(server.url, client('hospital', 0));
-  });
-  after(() => server.close());
+  const gw = gatewayWithToken('hospital');
 
   it('finds the five CDA fixtures', () => expect(cdas.length).to.be.at.least(5));
 
   for (const f of cdas) {
     it(`stores ${f} posted as application/hl7-cda+xml: converted, validated against our profile, original kept`, async () => {
       const xml = readFileSync(path.join(dir, f), 'utf8');
-      const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/hl7-cda+xml' }, body: xml });
+      const res = await fetch(`${gw.server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/hl7-cda+xml' }, body: xml });
       const body = await res.json();
       // Intake validates every document: a 201 means 0 errors against the CN discharge-summary profile.
       expect(res.status, JSON.stringify(body).slice(0, 500)).to.equal(201);
@@ -39,9 +33,9 @@ describe('CDA discharge summaries over HTTP', function () {
   it('converts every CDA fixture with $convert and reports normalisation warnings with XPaths', async () => {
     let warnings = 0;
     for (const f of cdas) {
-      const res = await fetch(`${server.base}/$convert`, {
+      const res = await fetch(`${gw.server.base}/$convert`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+        headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/xml' },
         body: readFileSync(path.join(dir, f), 'utf8'),
       });
       const params = await res.json();
@@ -55,9 +49,9 @@ describe('CDA discharge summaries over HTTP', function () {
   });
 
   it('answers malformed XML with a 400 OperationOutcome and no parser message', async () => {
-    const res = await fetch(`${server.base}/Bundle`, {
+    const res = await fetch(`${gw.server.base}/Bundle`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+      headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/xml' },
       body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><ClinicalDocument>&e;</ClinicalDocument>',
     });
     const oo = await res.json();

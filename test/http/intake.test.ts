@@ -6,7 +6,9 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startTestServer, repoRoot, type TestServer } from '../support/server.js';
-import { accessToken, client } from '../support/clients.js';
+import { accessToken, client, gatewayWithToken } from '../support/clients.js';
+import { createPrivateKey } from 'node:crypto';
+import { parsePemCertificates, signDocument } from '../../src/trust/index.js';
 
 const fixturesDir = path.join(repoRoot, 'test/fixtures');
 const fixtureFiles = readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
@@ -124,14 +126,10 @@ describe('document intake over HTTP', function () {
   }
 });
 
-describe('document validation on intake', function () {
-  let server: TestServer;
-  let token: string;
-  before(async () => {
-    server = await startTestServer();
-    token = await accessToken(server.url, client('hospital', 0));
-  });
-  after(() => server.close());
+describe('document checks on intake', function () {
+  const gw = gatewayWithToken('hospital');
+  const post = (body: unknown) =>
+    fetch(`${gw.server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
 
   it('refuses a discharge summary with a bad resident ID checksum with 422 at the identifier', async () => {
     const doc = load('cn-ami-pci.json');
@@ -140,34 +138,22 @@ describe('document validation on intake', function () {
     const i = patient.identifier.findIndex((x: any) => x.system === 'urn:oid:2.16.156.10011.1.3');
     const v: string = patient.identifier[i].value;
     patient.identifier[i].value = v.slice(0, 17) + (v[17] === '0' ? '1' : '0');
-    const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(doc) });
+    const res = await post(doc);
     const oo = await res.json();
     expect(res.status).to.equal(422);
     const errors = oo.issue.filter((x: any) => x.severity === 'error');
     expect(errors.map((x: any) => x.expression?.[0])).to.include(`Bundle.entry[${idx}].resource.identifier[${i}].value`);
   });
-});
-
-describe('signed documents pass validation', function () {
-  let server: TestServer;
-  let token: string;
-  before(async () => {
-    server = await startTestServer();
-    token = await accessToken(server.url, client('hospital', 0));
-  });
-  after(() => server.close());
 
   it('accepts a fixture signed with the default signer reference (logical Organization identifier)', async () => {
-    const { signDocument } = await import('../../src/trust/index.js');
-    const { createPrivateKey } = await import('node:crypto');
     const dir = path.join(repoRoot, 'certs-example');
     const c = client('hospital', 0);
     const signed = await signDocument(load('cn-t2dm-htn.json'), {
       key: createPrivateKey(readFileSync(path.join(dir, c.private_key), 'utf8')),
-      chain: (await import('../../src/trust/index.js')).parsePemCertificates(readFileSync(path.join(dir, c.certificate), 'utf8')),
+      chain: parsePemCertificates(readFileSync(path.join(dir, c.certificate), 'utf8')),
       now: () => new Date(),
     });
-    const res = await fetch(`${server.base}/Bundle`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(signed) });
+    const res = await post(signed);
     const body = await res.json();
     expect(res.status, JSON.stringify(body).slice(0, 400)).to.equal(201);
   });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID, createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { repoRoot } from './server.js';
+import { repoRoot, startTestServer, type TestServer } from './server.js';
 
 export interface ExampleClient {
   client_id: string;
@@ -60,4 +60,18 @@ export async function accessToken(serverUrl: string, c: ExampleClient): Promise<
   const body = (await res.json()) as { access_token?: string };
   if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/**
+ * Mocha hooks for a describe block: a fresh gateway (startTestServer) and an access token of the
+ * first example participant with `role`; the returned object is filled in before the tests run.
+ */
+export function gatewayWithToken(role: string, env: Record<string, string> = {}): { server: TestServer; token: string } {
+  const ctx = {} as { server: TestServer; token: string };
+  before(async () => {
+    ctx.server = await startTestServer(env);
+    ctx.token = await accessToken(ctx.server.url, client(role, 0));
+  });
+  after(() => ctx.server?.close());
+  return ctx;
 }
