@@ -47,6 +47,13 @@ const patientIdx = idx('Patient');
 const patient = res('Patient');
 const quantityObs = (b: Json) => firstEntryWith(b, 'Observation', 'valueQuantity');
 const rangeObs = (b: Json) => firstEntryWith(b, 'Observation', 'referenceRange');
+const ICD10_SYSTEM = 'urn:oid:2.16.156.10011.2.3.3.11';
+/** Index of the ICD-10 coding of the first Condition. */
+function icd10Coding(b: Json): number {
+  const i = ((res('Condition')(b).code?.coding ?? []) as Json[]).findIndex((c) => c.system === ICD10_SYSTEM);
+  if (i < 0) throw new TypeError('first Condition has no ICD-10 coding');
+  return i;
+}
 /** A section every fixture has that is not the required 出院诊断 one: 入院诊断 (LOINC 46241-6). */
 const ADMISSION_DX = '46241-6';
 
@@ -345,6 +352,70 @@ export const mutations: Mutation[] = [
   removed('Procedure', 'status'),
   removed('Encounter', 'status'),
   removed('Encounter', 'class'),
+  {
+    name: 'Observation with both a value and a dataAbsentReason (obs-6)',
+    mutate: (b) => { resourceAt(b, quantityObs(b)).dataAbsentReason = { text: '标本溶血' }; },
+    expected: (b) => ({ code: 'invariant', expression: at(quantityObs(b)), rule: 'obs-6' }),
+  },
+  {
+    name: 'Observation.valueQuantity.code without system (qty-3)',
+    mutate: (b) => { delete resourceAt(b, quantityObs(b)).valueQuantity.system; },
+    expected: (b) => ({ code: 'invariant', expression: at(quantityObs(b), '.value.ofType(Quantity)'), rule: 'qty-3' }),
+  },
+  {
+    name: 'Condition abated but clinicalStatus active (con-4)',
+    mutate: (b) => {
+      const c = res('Condition')(b);
+      c.clinicalStatus = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
+      c.abatementDateTime = composition(b).date;
+    },
+    expected: (b) => ({ code: 'invariant', expression: at(entryIndex(b, 'Condition')), rule: 'con-4' }),
+  },
+  {
+    name: 'Condition ICD-10 code not in the Chinese ICD-10 code system',
+    mutate: (b) => { res('Condition')(b).code.coding[icd10Coding(b)].code = 'ZZZ.999'; },
+    expected: (b) => ({ code: 'code-invalid', expression: at(entryIndex(b, 'Condition'), `.code.coding[${icd10Coding(b)}].code`), rule: 'code-unknown' }),
+  },
+  {
+    name: 'Coding.system a local name, not an absolute URI',
+    mutate: (b) => { res('Condition')(b).code.coding[0].system = 'icd10'; },
+    expected: (b) => ({ code: 'invalid', expression: at(entryIndex(b, 'Condition'), '.code.coding[0].system'), rule: 'coding-system-local' }),
+  },
+  {
+    name: 'Identifier.system an impossible OID',
+    mutate: (b) => { patient(b).identifier[0].system = 'urn:oid:2.16.abc'; },
+    expected: (b) => ({ code: 'invalid', expression: at(patientIdx(b), '.identifier[0].system'), rule: 'primitive-uri' }),
+  },
+  {
+    name: 'a relative reference to a resource not in the Bundle',
+    mutate: (b) => { res('MedicationRequest')(b).subject = { reference: 'Patient/not-in-this-bundle' }; },
+    expected: (b) => ({ code: 'invalid', expression: at(entryIndex(b, 'MedicationRequest'), '.subject'), rule: 'reference-unresolved' }),
+  },
+  {
+    name: '出院诊断 section entry refers to an Organization',
+    mutate: (b) => { composition(b).section[sectionIndex(b, DISCHARGE_DX)].entry[0] = { reference: fullUrlOf(b, entryIndex(b, 'Organization')) }; },
+    expected: (b) => ({ code: 'structure', expression: at(0, `.section[${sectionIndex(b, DISCHARGE_DX)}].entry[0]`), rule: 'reference-target' }),
+  },
+  {
+    name: 'a second Patient in the Bundle (cn profile: one patient)',
+    mutate: (b) => { const p = structuredClone(patient(b)); p.id = 'second'; entries(b).push({ fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: p }); },
+    expected: () => ({ code: 'structure', expression: 'Bundle', rule: 'slice-max' }),
+  },
+  {
+    name: 'a contained resource nothing refers to (dom-3)',
+    mutate: (b) => { patient(b).contained = [{ resourceType: 'Organization', id: 'o1', name: '某医院' }]; },
+    expected: (b) => ({ code: 'invariant', expression: at(patientIdx(b), '.contained[0]'), rule: 'dom-3' }),
+  },
+  {
+    name: 'a section narrative with a <script> (txt-1)',
+    mutate: (b) => { composition(b).section[0].text.div = '<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>'; },
+    expected: () => ({ code: 'invariant', expression: at(0, '.section[0].text.div'), rule: 'txt-1' }),
+  },
+  {
+    name: 'a known extension with a value of the wrong type (patient-birthPlace as string)',
+    mutate: (b) => { (patient(b).extension ??= []).push({ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: '上海' }); },
+    expected: (b) => ({ code: 'structure', expression: at(patientIdx(b), `.extension[${(patient(b).extension ?? []).length}].value.ofType(string)`), rule: 'type-not-allowed' }),
+  },
   {
     name: 'Encounter.period ends before it starts (per-1)',
     mutate: (b) => { const e = res('Encounter')(b); e.period = { start: e.period.end, end: e.period.start }; },
