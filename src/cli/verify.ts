@@ -3,7 +3,7 @@
  * Bundle as the gateway does on intake (src/trust/document-signature.ts): the JWS over the
  * canonical Bundle, then the signer's chain to a trust anchor at `--at` (default now), then — with
  * a trust list — that the signer is a registered participant of the organisation the signature
- * names (Signature.who `Organization/<id>`, or --organization), or at least a registered
+ * names (Signature.who: an Organization identifier or `Organization/<id>`, or --organization), or at least a registered
  * participant when it names none. With a folder of anchors there
  * are no participants, so the organisation check is skipped.
  *
@@ -12,7 +12,7 @@
  */
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Bundle } from '../fhir/types.js';
-import { verifyDocumentSignature } from '../trust/index.js';
+import { ORGANIZATION_ID_SYSTEM, verifyDocumentSignature } from '../trust/index.js';
 import { parseInstant, readResource } from './common.js';
 import type { CliIo, Registrar } from './main.js';
 import { loadTrustSource } from './trust-source.js';
@@ -24,9 +24,12 @@ export interface VerifyArgs {
   organization?: string;
 }
 
-/** The organisation a signature claims: its `who` when that is an Organization reference. */
+/** The organisation a signature claims: its `who` as an Organization identifier or reference. */
 function claimedOrganization(bundle: Bundle): string | undefined {
-  const ref = bundle.signature?.who?.reference;
+  const who = bundle.signature?.who;
+  const id = who?.identifier;
+  if (id?.system === ORGANIZATION_ID_SYSTEM && typeof id.value === 'string') return id.value;
+  const ref = who?.reference;
   const m = typeof ref === 'string' ? /(?:^|\/)Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
   return m?.[1];
 }
