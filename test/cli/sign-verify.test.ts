@@ -33,7 +33,7 @@ describe('cli: emr-gateway sign / verify', function () {
   it('signs with RS384: Bundle.signature holds a detached JWS with the x5c chain', async () => {
     const b = JSON.parse(readFileSync(signed, 'utf8'));
     expect(b.signature).to.include({ sigFormat: 'application/jose' });
-    expect(signed.signature.who).to.deep.equal({ type: 'Organization', identifier: { system: 'https://emr-gateway.example.org/fhir/sid/organization', value: 'org-hainan-boao-example' } });
+    expect(b.signature.who).to.deep.equal({ type: 'Organization', identifier: { system: 'https://emr-gateway.example.org/fhir/sid/organization', value: 'org-hainan-boao-example' } });
     const [header, payload] = Buffer.from(b.signature.data, 'base64').toString().split('.');
     expect(payload).to.equal('');
     const h = JSON.parse(Buffer.from(header!, 'base64url').toString());
