@@ -1,6 +1,6 @@
 /**
  * The CapabilityStatement (FHIR R4 capabilitystatement.html) that says what this server really
- * implements. Keep it in step with the routes: a test compares it with the router.
+ * implements. Keep it in step with the routes: test/http/capability.test.ts compares it with the router.
  */
 import type { Resource } from '../fhir/types.js';
 
