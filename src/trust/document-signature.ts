@@ -18,12 +18,14 @@
  * no jose or node-forge message reaches a client (they travel as `cause`).
  */
 import crypto from 'node:crypto';
-import { FlattenedSign, flattenedVerify, type JWSHeaderParameters } from 'jose';
+import { flattenedVerify } from 'jose';
 import { GatewayError } from '../errors.js';
-import { canonicalBytes } from '../fhir/canonical.js';
+import { canonicalJson } from '../fhir/canonical.js';
 import type { Bundle, Reference, Signature } from '../fhir/types.js';
 import type { Participant, TrustList } from './trust-list.js';
-import { parseX5c, publicKeyOf, type CertificateInfo, type ChainResult, type ParsedCertificate } from './x509.js';
+import { signDetachedJws } from './jws-sign.js';
+import { keyMatchesCertificate, parseX5cCached, privateKeyCached, publicKeyCached, validateChainCached } from './chain-cache.js';
+import type { CertificateInfo, ChainResult, ParsedCertificate } from './x509.js';
 
 export const SIGNATURE_TYPE_SYSTEM = 'urn:iso-astm:E1762-95:2013';
 export const SIGNATURE_TYPES = {
@@ -66,14 +68,14 @@ export async function signDocument(bundle: Bundle, opts: SignOptions): Promise<B
   if (bundle?.resourceType !== 'Bundle') throw new TypeError('signDocument needs a Bundle');
   const leaf = opts.chain[0];
   if (!leaf) throw new TypeError('signDocument needs the signer certificate chain');
-  const key = typeof opts.key === 'string' ? crypto.createPrivateKey(opts.key) : opts.key;
-  const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' }).toString('base64');
-  if (spki(crypto.createPublicKey(key)) !== spki(publicKeyOf(leaf))) throw new TypeError('the signing key does not match the certificate');
+  // Key parsing and the key/certificate match are remembered per key and certificate (chain-cache.ts).
+  const key = typeof opts.key === 'string' ? privateKeyCached(opts.key) : opts.key;
+  if (!keyMatchesCertificate(key, leaf)) throw new TypeError('the signing key does not match the certificate');
   const alg = opts.alg ?? 'RS384';
   const when = opts.now().toISOString();
   const purpose = SIGNATURE_TYPES[opts.purpose ?? 'author'];
   const body = withoutSignature(bundle);
-  const header: JWSHeaderParameters = {
+  const header = {
     alg,
     typ: 'JOSE',
     ...(opts.kid ? { kid: opts.kid } : {}),
@@ -83,8 +85,8 @@ export async function signDocument(bundle: Bundle, opts: SignOptions): Promise<B
     srCms: [{ commId: { id: `urn:oid:${purpose.code}`, desc: purpose.display } }],
     canon: HL7_JSON_CANONICALIZATION,
   };
-  const jws = await new FlattenedSign(canonicalBytes(body)).setProtectedHeader(header).sign(key);
-  const detached = `${jws.protected}..${jws.signature}`;
+  // Signed with node:crypto (jws-sign.ts: jose's web-API base64 cost more than half the RSA op).
+  const detached = await signDetachedJws(header, canonicalJson(body), key);
   const org = leaf.info.organizationId;
   const signature: Signature = {
     type: [{ system: SIGNATURE_TYPE_SYSTEM, code: purpose.code, display: purpose.display }],
@@ -168,15 +170,21 @@ export async function verifyDocumentSignature(bundle: Bundle, opts: VerifyOption
   }
   const chain = (() => {
     try {
-      return parseX5c(header.x5c);
+      return parseX5cCached(header.x5c);
     } catch (e) {
       throw locate(e);
     }
   })();
-  const canonical = canonicalBytes(withoutSignature(bundle));
-  const payload = header.b64 === false ? new TextDecoder().decode(canonical) : Buffer.from(canonical).toString('base64url');
+  let canonical: string;
   try {
-    await flattenedVerify({ protected: protectedB64, payload, signature: signatureB64 }, publicKeyOf(chain[0]!), {
+    canonical = canonicalJson(withoutSignature(bundle));
+  } catch (cause) {
+    // e.g. a lone surrogate (\uD800 escaped in the JSON): not I-JSON, so no RFC 8785 form exists.
+    throw invalid('malformed', 'The document cannot be canonicalised (RFC 8785): it holds text that is not valid Unicode.', cause);
+  }
+  const payload = header.b64 === false ? canonical : Buffer.from(canonical, 'utf8').toString('base64url');
+  try {
+    await flattenedVerify({ protected: protectedB64, payload, signature: signatureB64 }, publicKeyCached(chain[0]!), {
       algorithms: [...DOCUMENT_ALGORITHMS],
     });
   } catch (cause) {
@@ -185,7 +193,8 @@ export async function verifyDocumentSignature(bundle: Bundle, opts: VerifyOption
   const now = opts.now ?? opts.trust.now;
   let result: ChainResult;
   try {
-    result = opts.trust.validate(chain, now());
+    // Path validation is remembered per trust-list instance and chain for a bounded time (chain-cache.ts).
+    result = validateChainCached(opts.trust, chain, now());
   } catch (e) {
     throw locate(e);
   }

@@ -19,6 +19,7 @@ import { GatewayError } from '../errors.js';
 import { canonicalJson } from '../fhir/canonical.js';
 import type { Role } from './scopes.js';
 import type { Participant, TrustList } from './trust-list.js';
+import { publicKeyCached, validateChainCached } from './chain-cache.js';
 import { parsePemCertificates, publicKeyOf, type ParsedCertificate } from './x509.js';
 
 /** SMART Backend Services: servers SHALL support RS384 and ES384 client assertions. */
@@ -137,13 +138,13 @@ export async function verifyClientAssertion(assertion: string, opts: ClientAsser
   let lastError: unknown;
   for (const chain of participant.chains) {
     try {
-      opts.trust.validate(chain, now);
+      validateChainCached(opts.trust, chain, now); // per trust-list instance, bounded time (chain-cache.ts)
     } catch (e) {
       lastError = e;
       continue; // an expired or revoked registered certificate cannot authenticate
     }
     try {
-      const { payload } = await jwtVerify(assertion, publicKeyOf(chain[0]!), {
+      const { payload } = await jwtVerify(assertion, publicKeyCached(chain[0]!), {
         algorithms: [...CLIENT_ASSERTION_ALGORITHMS],
         issuer: iss,
         subject: iss,
