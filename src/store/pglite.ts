@@ -4,10 +4,11 @@
  * refuses configurations that need more.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Database, QueryResult, SqlClient } from './db.js';
 import { lockDataDir } from './dir-lock.js';
+import { readPgliteTemplate } from './pglite-template.js';
 
 interface PgliteLike {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
@@ -37,34 +38,63 @@ function wrap(q: PgliteLike): SqlClient {
  */
 const OPTIONS = { postgresqlconf: 'shared_buffers=16MB\n' };
 
+export interface PgliteOpenOptions {
+  /**
+   * The initialised data directory to start from when the database is new (pglite-template.ts):
+   * default the one built into dist/ when current, `false` to run initdb.
+   */
+  template?: Blob | false;
+}
+
+/**
+ * First start on `dataDir` from the template. A failed unpack leaves part of a data directory
+ * (base/, global/, pg_wal/…; once PG_VERSION is among them a later start would take it for a
+ * database and resume): what it added is removed and the caller falls back to initdb, which yields
+ * the same database.
+ */
+async function createFromTemplate(dataDir: string, template: Blob): Promise<PGlite | undefined> {
+  const before = new Set(readdirSync(dataDir));
+  try {
+    return await PGlite.create({ dataDir, loadDataDir: template, ...OPTIONS });
+  } catch {
+    for (const name of readdirSync(dataDir)) if (!before.has(name)) rmSync(path.join(dataDir, name), { recursive: true, force: true });
+    return undefined;
+  }
+}
+
 /** `dataDir` undefined → in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export async function openPglite(dataDir?: string, options: PgliteOpenOptions = {}): Promise<Database> {
   let unlock = (): void => undefined;
-  let pg: PGlite;
+  let pg: PGlite | undefined;
+  const template = options.template === false ? undefined : (options.template ?? readPgliteTemplate());
   try {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
       unlock = lockDataDir(dataDir);
       if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-        // First start: initdb grows the WebAssembly memory to ~600 MB, which a running instance never
-        // returns; opening afresh after initialisation keeps the gateway's resident memory small.
-        await (await PGlite.create({ dataDir, ...OPTIONS })).close();
+        // First start. Unpacking the template needs no reopen: only initdb's separate WebAssembly
+        // instance grows memory to ~600 MB (never returned), which is why that path reopens afresh.
+        if (template) pg = await createFromTemplate(dataDir, template);
+        if (!pg) await (await PGlite.create({ dataDir, ...OPTIONS })).close();
       }
+      pg ??= await PGlite.create({ dataDir, ...OPTIONS });
+    } else {
+      pg = await PGlite.create(template ? { loadDataDir: template, ...OPTIONS } : OPTIONS);
     }
-    pg = dataDir ? await PGlite.create({ dataDir, ...OPTIONS }) : await PGlite.create(OPTIONS);
   } catch (e) {
     unlock();
     throw e;
   }
-  const client = wrap(pg as unknown as PgliteLike);
+  const db = pg;
+  const client = wrap(db as unknown as PgliteLike);
   return {
     kind: 'pglite',
     capabilities: { multiProcess: false },
     query: client.query,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx as unknown as PgliteLike))),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx as unknown as PgliteLike))),
     async close() {
       try {
-        await pg.close();
+        await db.close();
       } finally {
         unlock();
       }

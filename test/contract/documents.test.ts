@@ -9,6 +9,7 @@ import { migrate } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/ports.js';
 import type { Bundle } from '../../src/fhir/types.js';
 import { postgresSkipReason, testDatabases } from '../support/databases.js';
+import { openTemplateDataDir } from './template-db.js';
 
 const fixturesDir = path.resolve(import.meta.dirname, '../fixtures');
 const fixtures = readdirSync(fixturesDir)
@@ -25,7 +26,10 @@ const doc = (id: string, value: string, patient = '110105194912310029') => ({
   resource: { resourceType: 'Bundle', id, type: 'document', identifier: { system: 'urn:oid:2.16.156.10011.1.1', value } } as Bundle,
 });
 
-for (const tdb of testDatabases()) {
+// Also on a data directory unpacked from the build's PGlite template (issue 10: first start).
+const databases = [...testDatabases(), { name: 'PGlite data directory made from the template', open: openTemplateDataDir }];
+
+for (const tdb of databases) {
   describe(`document store contract on ${tdb.name}`, function () {
     let store: Store;
     beforeEach(async () => {
