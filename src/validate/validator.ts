@@ -47,7 +47,10 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
     return;
   }
   if (!ctx.reg.isResourceType(rt)) {
-    issue(ctx, 'error', 'structure', `Unknown resource type '${rt}': not a FHIR R4 resource type`, path, 'resource-type');
+    // At the top level the path was derived from the (unknown) type name itself, which names no
+    // element: point at the property that is wrong instead.
+    const where = path === rt ? 'resourceType' : path;
+    issue(ctx, 'error', 'structure', `Unknown resource type '${rt}': not a FHIR R4 resource type`, where, 'resource-type');
     return;
   }
   const start = ctx.issues.length;

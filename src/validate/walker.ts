@@ -16,7 +16,7 @@ import type { ElementNode } from './model.js';
 import { upperFirst } from './model.js';
 import { matchesFixed, matchesPattern, show } from './pattern.js';
 import { checkPrimitive, PRIMITIVE_TYPES } from './primitives.js';
-import { checkQuantityBounds } from './quantity.js';
+import { checkQuantityBounds, checkUcumCode, QUANTITY_TYPES } from './quantity.js';
 import { checkExtensionUse } from './extensions.js';
 import { checkReference, resolveReference } from './references.js';
 import { applySlicing, type SliceEnv } from './slicing.js';
@@ -42,11 +42,16 @@ function isObj(v: unknown): v is Json {
 const nameMaps = new WeakMap<ElementNode[], Map<string, Hit>>();
 const cardMaps = new WeakMap<ElementNode[], ElementNode[]>();
 
-/** Children whose count can be wrong in shape-valid JSON: min > 0, or max below the base max. */
+/**
+ * Children whose count can be wrong in shape-valid JSON: min > 0, max below the base max, a
+ * bounded repeat, or a bounded choice — `valueQuantity` and `valueString` are two JSON names of
+ * one `value[x]` 0..1 (R4 formats.html#choice: "only one of the types may be present"), so only
+ * counting catches both being sent.
+ */
 function cardinalityChildren(children: ElementNode[]): ElementNode[] {
   let l = cardMaps.get(children);
   if (!l) {
-    l = children.filter((c) => c.min > 0 || c.max < c.baseMax || (c.max < Infinity && c.max > 1));
+    l = children.filter((c) => c.min > 0 || c.max < c.baseMax || (c.max < Infinity && (c.max > 1 || c.choice)));
     cardMaps.set(children, l);
   }
   return l;
@@ -377,6 +382,7 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
   }
   if (node.binding) checkBinding(ctx, node.binding, type, item, path);
   if (node.minQuantity || node.maxQuantity) checkQuantityBounds(item, node.minQuantity, node.maxQuantity, path, ctx);
+  if (QUANTITY_TYPES.has(type)) checkUcumCode(item, path, ctx);
   if (type === 'Attachment') checkAttachmentSize(item, path, ctx);
   else if (type === 'Coding') checkCoding(ctx, item, path);
   else if (type === 'Reference') {
