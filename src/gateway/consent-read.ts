@@ -8,7 +8,10 @@
  * or does not cover the document (no existence leak); the Consent is re-read on every request so a
  * withdrawal takes effect on the next one (PIPL art. 15); each access — released or refused — is
  * audited with the consent id and purpose of use before the answer leaves, the release in the same
- * transaction as the export accounting.
+ * transaction as the export accounting. A verified consent token is remembered for its lifetime
+ * (signature, issuer, audience: the same checks would pass again) — the live consent is still
+ * re-read and decided on every request; delivered documents come from delivery-cache.ts only
+ * after that decision.
  */
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Bundle } from '../fhir/types.js';
@@ -25,10 +28,41 @@ import { searchsetBundle } from './searchset.js';
 
 const NOT_FOUND = () => new GatewayError('NOT_FOUND', 'No document is available.');
 
+type TokenClaims = Awaited<ReturnType<ReturnType<typeof consentSupport>['verifyToken']>>;
+interface VerifiedToken {
+  claims: TokenClaims;
+  from: number;
+  until: number;
+}
+/** Verified consent tokens per gateway key set (tests build several gateways in one process). */
+const verifiedTokens = new WeakMap<object, Map<string, VerifiedToken>>();
+const TOKEN_CACHE_MAX = 10_000;
+const TOKEN_CACHE_AGE_MS = 5 * 60_000;
+
 export function consentReadUseCases(deps: GatewayDeps) {
   const { store, clock, ids } = deps;
   const support = consentSupport(deps);
   const release = consentRelease(deps);
+  let tokens = verifiedTokens.get(deps.keys);
+  if (!tokens) verifiedTokens.set(deps.keys, (tokens = new Map()));
+  const tokenCache = tokens;
+
+  /**
+   * support.verifyToken, remembered per (audience, token) from the instant of verification until
+   * min(exp, 5 minutes later); a clock that goes back verifies again. Failures are not cached.
+   */
+  async function verifyTokenCached(token: string | undefined, audience: string): Promise<TokenClaims> {
+    const t = clock.now().getTime();
+    const key = token ? `${audience}\u0000${token}` : undefined;
+    const hit = key ? tokenCache.get(key) : undefined;
+    if (hit && t >= hit.from && t < hit.until) return hit.claims;
+    const claims = await support.verifyToken(token, audience);
+    if (key) {
+      if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.delete(tokenCache.keys().next().value as string);
+      tokenCache.set(key, { claims: Object.freeze(claims), from: t, until: Math.min(claims.exp * 1000, t + TOKEN_CACHE_AGE_MS) });
+    }
+    return claims;
+  }
 
   async function refuse(ctx: RequestContext, reason: string, consent?: ConsentRecord): Promise<never> {
     await store.withTransaction((tx) =>
@@ -48,7 +82,7 @@ export function consentReadUseCases(deps: GatewayDeps) {
     const p = requireRole(ctx, ['provider']);
     let claims;
     try {
-      claims = await support.verifyToken(token, p.organization);
+      claims = await verifyTokenCached(token, p.organization);
     } catch (e) {
       return refuse(ctx, isGatewayError(e) && e.code === 'TOKEN_INVALID' ? 'consent token invalid' : 'no consent token');
     }

@@ -7,7 +7,9 @@
  * entry (CAC: count distinct persons per hospital and calendar year; a person beyond the yearly
  * ceiling, no mechanism or an expired one → EXPORT_LIMIT with a clear OperationOutcome); emergency
  * releases are exempt and not counted (PIPL art. 13(4)); the document is cut to the permit before
- * it reaches `deliver`, so translation and signature never see what the consent excludes.
+ * it reaches `deliver`, so translation and signature never see what the consent excludes;
+ * deliveries are reused from delivery-cache.ts only AFTER the caller re-read the live consent and
+ * decided (the key holds the consent and document versions and the permit), emergency ones never.
  */
 import { GatewayError } from '../errors.js';
 import type { Bundle } from '../fhir/types.js';
@@ -18,6 +20,7 @@ import type { StoredDocument, Stores } from '../store/ports.js';
 import { applyPermit, documentFacts, patientForDecision } from './consent-documents.js';
 import type { TargetLanguage } from './consent-deps.js';
 import type { GatewayDeps } from './deps.js';
+import { deliveryCacheFor } from './delivery-cache.js';
 
 export interface Permitted {
   doc: StoredDocument;
@@ -26,6 +29,7 @@ export interface Permitted {
 
 export function consentRelease(deps: GatewayDeps) {
   const { store, clock, trust } = deps;
+  const cache = deliveryCacheFor(deps.consent.deliver, () => clock.now().getTime());
 
   /** Participant id (document submitter) of the hospital that granted the consent. */
   function hospitalClientId(consent: ConsentRecord): string | undefined {
@@ -68,9 +72,14 @@ export function consentRelease(deps: GatewayDeps) {
     if (admitted === 'refused') throw refuse('ceiling-reached');
   }
 
-  /** Cuts the document to the permit and hands it to the deliver seam (translate + sign). */
+  /** Cuts the document to the permit and hands it to the deliver seam (translate + sign), or reuses that delivery. */
   function deliver(p: Permitted, consent: ConsentRecord, target: TargetLanguage, emergency = false): Promise<Bundle> {
-    return deps.consent.deliver(applyPermit(p.doc.resource, p.permit), { target, decision: p.permit, consentId: consent.id, emergency });
+    const produce = () => deps.consent.deliver(applyPermit(p.doc.resource, p.permit), { target, decision: p.permit, consentId: consent.id, emergency });
+    if (emergency) return produce(); // a new emergency Consent per declaration: nothing to reuse
+    return cache.get(
+      { consentId: consent.id, consentVersion: consent.versionId, documentId: p.doc.id, documentVersion: p.doc.versionId, target, emergency, permit: p.permit },
+      produce,
+    );
   }
 
   return { hospitalClientId, permittedDocuments, admitExport, deliver };
