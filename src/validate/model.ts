@@ -69,6 +69,11 @@ export interface ElementNode {
   owner: string;
   /** True when the element was touched by the profile (not just inherited from the type). */
   constrained?: boolean;
+  /**
+   * `[this node]`, made once on first walk so the one-lane walk (walker.ts) allocates no array per
+   * item; never copied by cloneNode.
+   */
+  lane?: readonly ElementNode[];
 }
 
 export function newNode(id: string, path: string, owner: string): ElementNode {
@@ -100,6 +105,7 @@ export function cloneNode(n: ElementNode, owner?: string, withSlices = true): El
     slices: withSlices ? n.slices.map((x) => cloneNode(x, owner)) : [],
     owner: owner ?? n.owner,
   };
+  delete c.lane;
   if (!withSlices) {
     delete c.slicing;
   }

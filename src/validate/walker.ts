@@ -5,9 +5,16 @@
  * invariants — and reports HL7-validator-style FHIRPath expressions (`Observation.value.ofType(Quantity)`,
  * `Bundle.entry[2].resource.code.coding[0]`).
  *
+ * One pass per resource: the instance is walked once against every tree that applies to it (the
+ * base definition and each profile) in "lanes". A lane is one tree's node at the current position;
+ * lanes that reach the same node object (below an element a profile does not constrain, every tree
+ * uses the type's own tree) merge, so the data is walked once and each check runs once per distinct
+ * node. Node-specific checks (cardinality, fixed/pattern, bindings, slicing, invariants, type
+ * profiles) still run per lane, so the issue set is the one walking each tree separately gives.
+ *
  * Invariants: iteration over the instance is bounded by the element budget and MAX_DEPTH (see
- * context.ts); nothing here mutates the instance or the trees; per-node lookup tables are memoised
- * in WeakMaps so the walk does no profile interpretation.
+ * context.ts); nothing here mutates the instance or the trees (beyond memoised lookup data);
+ * per-node lookup tables are memoised in WeakMaps so the walk does no profile interpretation.
  */
 import type { Ctx } from './context.js';
 import { isExampleUrl, issue, LimitExceeded, MAX_DEPTH, tick } from './context.js';
@@ -127,6 +134,35 @@ function runnersFor(node: ElementNode, type: string, isRoot: boolean, ctx: Ctx):
   return r;
 }
 
+/** The lane list of one node (allocated once per node). */
+function solo(n: ElementNode): readonly ElementNode[] {
+  return (n.lane ??= [n]);
+}
+
+/** Distinct objects by identity, first-seen order. */
+function distinct<T>(xs: readonly T[]): readonly T[] {
+  if (xs.length < 2) return xs;
+  if (xs.length === 2) return xs[0] === xs[1] ? [xs[0]!] : xs;
+  const out: T[] = [];
+  for (const x of xs) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+/** Invariants of every lane at this position, each constraint definition once. */
+function laneRunners(nodes: readonly ElementNode[], type: string, isRoot: boolean, ctx: Ctx): readonly Runner[] {
+  if (nodes.length === 1) return runnersFor(nodes[0]!, type, isRoot, ctx);
+  const out: Runner[] = [];
+  const defs = new Set<unknown>();
+  for (const n of nodes) {
+    for (const r of runnersFor(n, type, isRoot, ctx)) {
+      if (defs.has(r.def)) continue;
+      defs.add(r.def);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
 export const sliceEnv: SliceEnv = {
   resolve(ref, ctx) {
     const s = isObj(ref) ? ref.reference : undefined;
@@ -169,7 +205,7 @@ function conformsUncached(value: unknown, profile: string, type: string, ctx: Ct
     }
     try {
       if (isObj(value) && typeof value.resourceType === 'string') validateAgainst(value, [tree], 'x', sub);
-      else walkItem(value, tree, type, 'x', sub, undefined, true);
+      else walkItem(value, solo(tree), type, 'x', sub, undefined, true);
     } catch (e) {
       if (e instanceof LimitExceeded) throw e;
       return false;
@@ -196,91 +232,170 @@ function checkTargetProfiles(ref: Json, node: ElementNode, path: string, ctx: Ct
   issue(ctx, 'error', 'structure', `The referenced resource does not conform to any of the target profiles [${profiles.join(', ')}]`, path, 'target-profile');
 }
 
-/** Walks the members of one JSON object against the children of `node` (as `type`). */
-export function walkComplex(obj: Json, node: ElementNode, type: string, path: string, ctx: Ctx, isRoot: boolean, elementPath?: string): void {
+/**
+ * Walks the members of one JSON object against the children of each lane's node (as `type`).
+ * Lanes whose children are the same list are walked as one.
+ */
+export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: string, path: string, ctx: Ctx, isRoot: boolean, elementPath?: string): void {
   if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
-  const children = childrenFor(node, type, ctx);
+  const node = nodes[0]!;
+  let lists: readonly ElementNode[][];
+  if (nodes.length === 1) lists = [childrenFor(node, type, ctx)];
+  else lists = distinct(nodes.map((n) => childrenFor(n, type, ctx)));
+  const children = lists[0]!;
+  const one = lists.length === 1;
   const map = nameMap(children);
-  const card = cardinalityChildren(children);
-  const counts = card.length ? new Map<ElementNode, number>() : undefined;
+  let hasCard = false;
+  for (const l of lists) if (cardinalityChildren(l).length) hasCard = true;
+  const counts = hasCard ? new Map<ElementNode, number>() : undefined;
   let members = 0;
   for (const key in obj) {
     if (isRoot && (key === 'resourceType' || (key === 'contained' && !ctx.validateContained))) continue;
     members++;
     const underscore = key.charCodeAt(0) === 95;
     const name = underscore ? key.slice(1) : key;
-    const hit = map.get(name) ?? disallowedChoice(children, name, ctx);
-    if (!hit) {
+    let hit = map.get(name) ?? disallowedChoice(children, name, ctx);
+    let hits: Hit[] | undefined;
+    if (!one) {
+      // Each lane looks the name up in its own children; a lane that does not know it reports it.
+      hits = [];
+      let missing = false;
+      for (const l of lists) {
+        const h = l === children ? hit : nameMap(l).get(name) ?? disallowedChoice(l, name, ctx);
+        if (h) hits.push(h);
+        else missing = true;
+      }
+      if (missing) issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
+      hit = hits[0];
+      if (!hit) continue;
+    } else if (!hit) {
       issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
       continue;
     }
-    const value = obj[key];
-    const node0 = hit.node;
-    const isArr = Array.isArray(value);
-    const seg = hit.seg ?? (node0.choice ? `${node0.name}.ofType(${hit.type})` : name);
-    const base = path + '.' + seg;
-    if (hit.disallowed) {
-      issue(ctx, 'error', 'structure', `The definition (${node0.owner}) allows for the types [${node0.types.map((t) => t.code).join(', ')}] but found type ${hit.type}`, base, 'type-not-allowed');
-    }
-    if (underscore) {
-      walkUnderscore(obj, key, name, value, hit, base, ctx, counts);
-      continue;
-    }
-    if ((name === 'extension' || name === 'modifierExtension') && isArr) {
-      checkExtensionUse(value, name, isRoot ? type : (elementPath ?? node.path), type, path, ctx);
-    }
-    if (isArr && value.length === 0) {
-      issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', base, 'json-empty-array');
-      continue;
-    }
-    if (isArr && node0.baseMax <= 1) {
-      issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, base, 'json-shape');
-    } else if (!isArr && node0.baseMax > 1) {
-      issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, base, 'json-shape');
-    }
-    const under = hit.prim ? obj['_' + name] : undefined;
-    if (!isArr) {
-      if (value === null) {
-        issue(ctx, 'error', 'invalid', `The property ${name} must be an Object or a value, not a Null (at ${base})`, base, 'json-null');
-      } else {
-        walkItem(value, node0.slicing && node0.slices.length ? applySlicing(node0, [value], [itemType(value, hit.type)], [base], path, sliceEnv, ctx)[0]! : node0, hit.type, base, ctx, under, false);
-        if (counts) counts.set(node0, (counts.get(node0) ?? 0) + 1);
+    if (hits && hits.some((h) => h.type !== hit!.type || h.seg !== hit!.seg)) {
+      // Lanes that see the member as different types (a slice typing Bundle.entry.resource as
+      // Composition) are walked as separate groups, each as its own lanes would have been.
+      const groups = new Map<string, Hit[]>();
+      for (const h of hits) {
+        const k = `${h.type}\u0000${h.seg ?? ''}`;
+        const g = groups.get(k);
+        if (g) g.push(h);
+        else groups.set(k, [h]);
       }
-      continue;
-    }
-    const items = value as unknown[];
-    let nodes: ElementNode[] | undefined;
-    if (node0.slicing && node0.slices.length) {
-      const paths = items.map((_, i) => `${base}[${i}]`);
-      nodes = applySlicing(node0, items, items.map((it) => itemType(it, hit.type)), paths, path, sliceEnv, ctx);
-    }
-    let present = 0;
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      const u = Array.isArray(under) ? under[i] : undefined;
-      if (it === null) {
-        if (!isObj(u)) issue(ctx, 'error', 'structure', 'A null value in an array needs a matching extension in the _ sibling array', `${base}[${i}]`, 'json-null');
-        continue;
-      }
-      present++;
-      walkItem(it, nodes ? nodes[i]! : node0, hit.type, `${base}[${i}]`, ctx, u, false);
-    }
-    if (counts) counts.set(node0, (counts.get(node0) ?? 0) + present);
+      for (const g of groups.values()) walkMember(obj, key, name, underscore, g[0]!, g.length > 1 ? g : undefined, node, type, path, ctx, isRoot, elementPath, counts);
+    } else walkMember(obj, key, name, underscore, hit, hits, node, type, path, ctx, isRoot, elementPath, counts);
   }
   if (!isRoot && (members === 0 || (members === 1 && 'id' in obj))) {
     issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
   }
-  for (const c of card) {
-    const n = counts!.get(c) ?? 0;
-    if (n < c.min) {
-      issue(ctx, 'error', 'structure', `${c.path}: minimum required = ${c.min}, but only found ${n} (from ${c.owner})`, path, 'min-cardinality');
-    } else if (n > c.max) {
-      issue(ctx, 'error', 'structure', `${c.path}: max allowed = ${c.max}, but found ${n} (from ${c.owner})`, path, 'max-cardinality');
+  if (counts) {
+    for (const l of lists) {
+      for (const c of cardinalityChildren(l)) {
+        const n = counts.get(c) ?? 0;
+        if (n < c.min) {
+          issue(ctx, 'error', 'structure', `${c.path}: minimum required = ${c.min}, but only found ${n} (from ${c.owner})`, path, 'min-cardinality');
+        } else if (n > c.max) {
+          issue(ctx, 'error', 'structure', `${c.path}: max allowed = ${c.max}, but found ${n} (from ${c.owner})`, path, 'max-cardinality');
+        }
+      }
     }
   }
-  const runners = runnersFor(node, type, isRoot, ctx);
+  const runners = laneRunners(nodes, type, isRoot, ctx);
   if (runners.length) runInvariants(runners, obj, path, ctx);
   ctx.depth--;
+}
+
+/** One member (`key`) of an object, against the lanes that see it as the same type. */
+function walkMember(
+  obj: Json,
+  key: string,
+  name: string,
+  underscore: boolean,
+  hit: Hit,
+  hits: Hit[] | undefined,
+  node: ElementNode,
+  type: string,
+  path: string,
+  ctx: Ctx,
+  isRoot: boolean,
+  elementPath: string | undefined,
+  counts: Map<ElementNode, number> | undefined,
+): void {
+  const value = obj[key];
+  const node0 = hit.node;
+  const isArr = Array.isArray(value);
+  const seg = hit.seg ?? (node0.choice ? `${node0.name}.ofType(${hit.type})` : name);
+  const base = path + '.' + seg;
+  if (hits) {
+    for (const h of hits) if (h.disallowed) disallowedIssue(h, base, ctx);
+  } else if (hit.disallowed) disallowedIssue(hit, base, ctx);
+  if (underscore) {
+    walkUnderscore(obj, key, name, value, hit, hits, base, ctx, counts);
+    return;
+  }
+  if ((name === 'extension' || name === 'modifierExtension') && isArr) {
+    checkExtensionUse(value, name, isRoot ? type : (elementPath ?? node.path), type, path, ctx);
+  }
+  if (isArr && value.length === 0) {
+    issue(ctx, 'error', 'invalid', 'Array cannot be empty - the property should not be present if it has no values', base, 'json-empty-array');
+    return;
+  }
+  if (isArr && node0.baseMax <= 1) {
+    issue(ctx, 'error', 'structure', `This property must be an Object or a simple value, not an array: ${name}`, base, 'json-shape');
+  } else if (!isArr && node0.baseMax > 1) {
+    issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, base, 'json-shape');
+  }
+  const under = hit.prim ? obj['_' + name] : undefined;
+  if (!isArr) {
+    if (value === null) {
+      issue(ctx, 'error', 'invalid', `The property ${name} must be an Object or a value, not a Null (at ${base})`, base, 'json-null');
+      return;
+    }
+    if (!hits) {
+      walkItem(value, node0.slicing && node0.slices.length ? solo(applySlicing(node0, [value], [itemType(value, hit.type)], [base], path, sliceEnv, ctx)[0]!) : solo(node0), hit.type, base, ctx, under, false);
+      if (counts) counts.set(node0, (counts.get(node0) ?? 0) + 1);
+    } else {
+      const laneNodes = hits.map((h) => (h.node.slicing && h.node.slices.length ? applySlicing(h.node, [value], [itemType(value, hit!.type)], [base], path, sliceEnv, ctx)[0]! : h.node));
+      walkItem(value, distinct(laneNodes), hit.type, base, ctx, under, false);
+      if (counts) for (const n of distinct(hits.map((h) => h.node))) counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    return;
+  }
+  const items = value as unknown[];
+  // Per lane: the node of each item (its slice, or the element itself).
+  let sliced: (ElementNode[] | undefined)[] | undefined;
+  const laneHits = hits ?? [hit];
+  let paths: string[] | undefined;
+  for (let j = 0; j < laneHits.length; j++) {
+    const n = laneHits[j]!.node;
+    if (!(n.slicing && n.slices.length)) continue;
+    paths ??= items.map((_, i) => `${base}[${i}]`);
+    sliced ??= [];
+    sliced[j] = applySlicing(n, items, items.map((it) => itemType(it, hit!.type)), paths, path, sliceEnv, ctx);
+  }
+  let present = 0;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    const u = Array.isArray(under) ? under[i] : undefined;
+    if (it === null) {
+      if (!isObj(u)) issue(ctx, 'error', 'structure', 'A null value in an array needs a matching extension in the _ sibling array', `${base}[${i}]`, 'json-null');
+      continue;
+    }
+    present++;
+    let itemNodes: readonly ElementNode[];
+    if (laneHits.length === 1) itemNodes = solo(sliced?.[0] ? sliced[0][i]! : node0);
+    else itemNodes = distinct(laneHits.map((h, j) => (sliced?.[j] ? sliced[j]![i]! : h.node)));
+    walkItem(it, itemNodes, hit.type, paths ? paths[i]! : `${base}[${i}]`, ctx, u, false);
+  }
+  if (counts) {
+    if (!hits) counts.set(node0, (counts.get(node0) ?? 0) + present);
+    else for (const n of distinct(hits.map((h) => h.node))) counts.set(n, (counts.get(n) ?? 0) + present);
+  }
+}
+
+function disallowedIssue(h: Hit, base: string, ctx: Ctx): void {
+  const n = h.node;
+  issue(ctx, 'error', 'structure', `The definition (${n.owner}) allows for the types [${n.types.map((t) => t.code).join(', ')}] but found type ${h.type}`, base, 'type-not-allowed');
 }
 
 function isResourceIdPath(p: string, ctx: Ctx): boolean {
@@ -293,7 +408,7 @@ function itemType(it: unknown, declared: string): string {
 }
 
 /** `_name`: the id/extensions of a primitive (R4 json.html#primitive); counts toward cardinality when the value is absent. */
-function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hit: Hit, base: string, ctx: Ctx, counts: Map<ElementNode, number> | undefined): void {
+function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hit: Hit, hits: Hit[] | undefined, base: string, ctx: Ctx, counts: Map<ElementNode, number> | undefined): void {
   if (!hit.prim) {
     issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, base.slice(0, base.lastIndexOf('.')), 'unknown-element');
     return;
@@ -302,6 +417,7 @@ function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hi
   const isArr = Array.isArray(value);
   const items = isArr ? (value as unknown[]) : [value];
   const bases = obj[name];
+  const counted = hits ? distinct(hits.map((h) => h.node)) : solo(hit.node);
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (it === null) continue;
@@ -310,17 +426,32 @@ function walkUnderscore(obj: Json, key: string, name: string, value: unknown, hi
       issue(ctx, 'error', 'structure', `The property ${key} must be an Object`, p, 'json-shape');
       continue;
     }
-    if (primTree) walkComplex(it, primTree, hit.type, p, ctx, false, hit.node.path);
+    if (primTree) walkComplex(it, solo(primTree), hit.type, p, ctx, false, hit.node.path);
     const bv = Array.isArray(bases) ? bases[i] : bases;
-    if ((bv === undefined || bv === null) && counts) counts.set(hit.node, (counts.get(hit.node) ?? 0) + 1);
+    if ((bv === undefined || bv === null) && counts) for (const n of counted) counts.set(n, (counts.get(n) ?? 0) + 1);
   }
 }
 
+/** Lane nodes with a choice's type-specific constraints (`valueQuantity`) applied. */
+function typed(nodes: readonly ElementNode[], type: string): readonly ElementNode[] {
+  if (nodes.length === 1) {
+    const ts = nodes[0]!.typeSlices?.get(type);
+    return ts ? solo(ts) : nodes;
+  }
+  let changed = false;
+  const out = nodes.map((n) => {
+    const ts = n.typeSlices?.get(type);
+    if (ts) changed = true;
+    return ts ?? n;
+  });
+  return changed ? distinct(out) : nodes;
+}
 
-/** Validates one item (a value of `type`) against `node`. */
-export function walkItem(item: unknown, node0: ElementNode, type: string, path: string, ctx: Ctx, under: unknown, isRoot: boolean): void {
+/** Validates one item (a value of `type`) against each lane's node. */
+export function walkItem(item: unknown, nodes0: readonly ElementNode[], type: string, path: string, ctx: Ctx, under: unknown, isRoot: boolean): void {
   tick(ctx);
-  const node = node0.typeSlices?.get(type) ?? node0;
+  const nodes = typed(nodes0, type);
+  const node = nodes[0]!;
   if (PRIMITIVE_TYPES.has(type)) {
     const isResourceId = node.name === 'id' && isResourceIdPath(node.path, ctx);
     const effType = isResourceId ? 'id' : type;
@@ -338,20 +469,7 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
       // R4 datatypes.html#string: "strings SHALL NOT exceed 1MB in size".
       issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of 1 MB (${MAX_STRING} bytes)`, path, 'max-length-1mb');
     }
-    if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
-      issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
-    }
-    if (node.fixed !== undefined && node.fixed !== item) {
-      issue(ctx, 'error', 'value', `Value is '${show(item)}' but is fixed to '${show(node.fixed)}' in the profile ${node.owner}`, path, 'fixed');
-    }
-    if (node.pattern !== undefined && node.pattern !== item) {
-      issue(ctx, 'error', 'value', `Value is '${show(item)}' but must be '${show(node.pattern)}' (pattern in ${node.owner})`, path, 'pattern');
-    }
-    if (typeof item === 'number') {
-      if (node.minValue !== undefined && item < node.minValue) issue(ctx, 'error', 'invalid', `The value ${item} is less than the minimum value ${node.minValue}`, path, 'min-value');
-      if (node.maxValue !== undefined && item > node.maxValue) issue(ctx, 'error', 'invalid', `The value ${item} is greater than the maximum value ${node.maxValue}`, path, 'max-value');
-    }
-    if (node.binding) checkBinding(ctx, node.binding, type, item, path);
+    for (const n of nodes) checkPrimitiveConstraints(item, n, type, path, ctx);
     return;
   }
   if (type === 'Resource' || ctx.reg.isResourceType(type)) {
@@ -359,7 +477,10 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
       issue(ctx, 'error', 'structure', 'A resource must be a JSON object', path, 'json-shape');
       return;
     }
-    const profiles = node.types.flatMap((t) => t.profiles);
+    // One validation of the nested resource against every lane's declared profiles: validating it
+    // once per lane gave the union of the same issues (each run checks base + selected profiles).
+    let profiles: string[] = [];
+    for (const n of nodes) for (const t of n.types) for (const pr of t.profiles) if (!profiles.includes(pr)) profiles = [...profiles, pr];
     validateNested(item, path, ctx, profiles);
     return;
   }
@@ -368,28 +489,60 @@ export function walkItem(item: unknown, node0: ElementNode, type: string, path: 
     return;
   }
   if (type === 'Extension') {
-    walkExtension(item, node, path, ctx);
-  } else {
+    walkExtension(item, nodes, path, ctx);
+  } else if (nodes.length === 1) {
     const prof = node.children.length ? undefined : node.types.find((t) => t.code === type)?.profiles[0];
     const tree = prof ? ctx.reg.structure(prof) : undefined;
-    walkComplex(item, tree ?? node, type, path, ctx, isRoot);
+    walkComplex(item, tree ? solo(tree) : nodes, type, path, ctx, isRoot);
+  } else {
+    const targets = nodes.map((n) => {
+      const prof = n.children.length ? undefined : n.types.find((t) => t.code === type)?.profiles[0];
+      return (prof ? ctx.reg.structure(prof) : undefined) ?? n;
+    });
+    walkComplex(item, distinct(targets), type, path, ctx, isRoot);
   }
-  if (node.fixed !== undefined && !matchesFixed(node.fixed, item)) {
-    issue(ctx, 'error', 'value', `Value does not match the fixed value ${show(node.fixed)} in the profile ${node.owner}`, path, 'fixed');
+  for (const n of nodes) {
+    if (n.fixed !== undefined && !matchesFixed(n.fixed, item)) {
+      issue(ctx, 'error', 'value', `Value does not match the fixed value ${show(n.fixed)} in the profile ${n.owner}`, path, 'fixed');
+    }
+    if (n.pattern !== undefined && !matchesPattern(n.pattern, item)) {
+      issue(ctx, 'error', 'value', `Value does not match the pattern ${show(n.pattern)} in the profile ${n.owner}`, path, 'pattern');
+    }
+    if (n.binding) checkBinding(ctx, n.binding, type, item, path);
+    if (n.minQuantity || n.maxQuantity) checkQuantityBounds(item, n.minQuantity, n.maxQuantity, path, ctx);
   }
-  if (node.pattern !== undefined && !matchesPattern(node.pattern, item)) {
-    issue(ctx, 'error', 'value', `Value does not match the pattern ${show(node.pattern)} in the profile ${node.owner}`, path, 'pattern');
-  }
-  if (node.binding) checkBinding(ctx, node.binding, type, item, path);
-  if (node.minQuantity || node.maxQuantity) checkQuantityBounds(item, node.minQuantity, node.maxQuantity, path, ctx);
   if (QUANTITY_TYPES.has(type)) checkUcumCode(item, path, ctx);
   if (type === 'Attachment') checkAttachmentSize(item, path, ctx);
   else if (type === 'Coding') checkCoding(ctx, item, path);
   else if (type === 'Reference') {
-    checkReference(item, node, path, ctx);
-    if (ctx.probe) checkTargetProfiles(item, node, path, ctx);
+    let seen: ElementNode['types'] | undefined;
+    for (const n of nodes) {
+      // Reference checks depend only on the node's types (shared by a profile's unconstrained copies).
+      if (n.types === seen) continue;
+      seen = n.types;
+      checkReference(item, n, path, ctx);
+      if (ctx.probe) checkTargetProfiles(item, n, path, ctx);
+    }
   }
   void under;
+}
+
+/** maxLength, fixed, pattern, min/maxValue and binding of one primitive against one node. */
+function checkPrimitiveConstraints(item: unknown, node: ElementNode, type: string, path: string, ctx: Ctx): void {
+  if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
+    issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
+  }
+  if (node.fixed !== undefined && node.fixed !== item) {
+    issue(ctx, 'error', 'value', `Value is '${show(item)}' but is fixed to '${show(node.fixed)}' in the profile ${node.owner}`, path, 'fixed');
+  }
+  if (node.pattern !== undefined && node.pattern !== item) {
+    issue(ctx, 'error', 'value', `Value is '${show(item)}' but must be '${show(node.pattern)}' (pattern in ${node.owner})`, path, 'pattern');
+  }
+  if (typeof item === 'number') {
+    if (node.minValue !== undefined && item < node.minValue) issue(ctx, 'error', 'invalid', `The value ${item} is less than the minimum value ${node.minValue}`, path, 'min-value');
+    if (node.maxValue !== undefined && item > node.maxValue) issue(ctx, 'error', 'invalid', `The value ${item} is greater than the maximum value ${node.maxValue}`, path, 'max-value');
+  }
+  if (node.binding) checkBinding(ctx, node.binding, type, item, path);
 }
 
 const MAX_STRING = 1024 * 1024;
@@ -428,29 +581,33 @@ function checkAttachmentSize(item: Json, path: string, ctx: Ctx): void {
   }
 }
 
-function walkExtension(item: Json, node: ElementNode, path: string, ctx: Ctx): void {
+function walkExtension(item: Json, nodes: readonly ElementNode[], path: string, ctx: Ctx): void {
   const url = typeof item.url === 'string' ? item.url : undefined;
-  const declared = node.types[0]?.profiles[0];
-  let tree = declared ? ctx.reg.structure(declared) : undefined;
-  if (!tree && url && /^https?:|^urn:/.test(url)) {
-    tree = ctx.reg.structure(url);
-    // Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-…) are
-    // defined by the FHIR version they come from, not by a StructureDefinition we could hold.
-    // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
-    const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
-    const allowed = ctx.allowedExtensionDomains.some((d) => url.startsWith(d));
-    if (!tree && !node.sliceName && ctx.allowExampleUrls && isExampleUrl(url)) {
-      // HL7's validator accepts unknown extensions from example URLs when examples are allowed.
-    } else if (!tree && !node.sliceName && (coreNs || allowed)) {
-      issue(ctx, 'information', 'informational', `The extension ${url} is not held by this validator, so its content was not checked`, path, 'extension-not-held');
-    } else if (!tree && !node.sliceName) {
-      issue(ctx, ctx.unknownExtensionSeverity, 'structure', `The extension ${url} could not be found, so its content cannot be checked`, path, 'extension-unknown');
+  const trees: ElementNode[] = [];
+  for (const node of nodes) {
+    const declared = node.types[0]?.profiles[0];
+    let tree = declared ? ctx.reg.structure(declared) : undefined;
+    if (!tree && url && /^https?:|^urn:/.test(url)) {
+      tree = ctx.reg.structure(url);
+      // Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-…) are
+      // defined by the FHIR version they come from, not by a StructureDefinition we could hold.
+      // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
+      const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
+      const allowed = ctx.allowedExtensionDomains.some((d) => url.startsWith(d));
+      if (!tree && !node.sliceName && ctx.allowExampleUrls && isExampleUrl(url)) {
+        // HL7's validator accepts unknown extensions from example URLs when examples are allowed.
+      } else if (!tree && !node.sliceName && (coreNs || allowed)) {
+        issue(ctx, 'information', 'informational', `The extension ${url} is not held by this validator, so its content was not checked`, path, 'extension-not-held');
+      } else if (!tree && !node.sliceName) {
+        issue(ctx, ctx.unknownExtensionSeverity, 'structure', `The extension ${url} could not be found, so its content cannot be checked`, path, 'extension-unknown');
+      }
     }
+    trees.push(tree ?? node);
   }
   if (url === undefined) {
     issue(ctx, 'error', 'invalid', 'Extension.url is required in order to identify, use and validate the extension', path, 'extension-url');
   }
-  walkComplex(item, tree ?? node, 'Extension', path, ctx, false);
+  walkComplex(item, trees.length === 1 ? solo(trees[0]!) : distinct(trees), 'Extension', path, ctx, false);
 }
 
 /** Hook set by validator.ts: validate a nested resource (contained, Bundle entry, Parameters). */
@@ -459,12 +616,10 @@ export function setNestedValidator(f: typeof validateNested): void {
   validateNested = f;
 }
 
-/** Validates a resource against a list of trees (base or profiles). */
+/** Validates a resource against a list of trees (base and profiles) in one pass, one lane each. */
 export function validateAgainst(res: Json, trees: ElementNode[], path: string, ctx: Ctx): void {
   const type = String(res.resourceType);
-  for (const t of trees) {
-    const saved = ctx.depth;
-    walkComplex(res, t, type, path, ctx, true);
-    ctx.depth = saved;
-  }
+  const saved = ctx.depth;
+  walkComplex(res, trees.length === 1 ? solo(trees[0]!) : distinct(trees), type, path, ctx, true);
+  ctx.depth = saved;
 }
