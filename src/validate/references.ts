@@ -111,7 +111,19 @@ export function resolveReference(ref: string, ctx: Ctx): Resolution {
  * cannot resolve allows nothing (HL7's validator: "Unable to resolve the profile reference"), and
  * is listed in `unknown`.
  */
-function allowedTargets(node: ElementNode, ctx: Ctx): { types: string[]; unknown: string[] } | undefined {
+type Targets = { types: string[]; unknown: string[] } | undefined;
+/** Per registry, per node type list (shared by a profile's unconstrained copies): the answer never changes. */
+const targetMemo = new WeakMap<object, WeakMap<object, { v: Targets }>>();
+
+function allowedTargets(node: ElementNode, ctx: Ctx): Targets {
+  let byTypes = targetMemo.get(ctx.reg);
+  if (!byTypes) targetMemo.set(ctx.reg, (byTypes = new WeakMap()));
+  let hit = byTypes.get(node.types);
+  if (!hit) byTypes.set(node.types, (hit = { v: computeTargets(node, ctx) }));
+  return hit.v;
+}
+
+function computeTargets(node: ElementNode, ctx: Ctx): Targets {
   const t = node.types.find((x) => x.code === 'Reference');
   if (!t || !t.targetProfiles.length) return undefined;
   const out: string[] = [];

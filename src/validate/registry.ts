@@ -147,11 +147,20 @@ export function createProfileRegistry(resources: readonly Resource[], parent?: P
     if (typeof sd.url === 'string' && !sd.url.startsWith(CORE)) structure(sd.url);
   }
 
+  const isRt = new Map<string, boolean>();
   return Object.freeze({
     structureDefinition: (url: string) => lookup(sds, url) ?? parent?.structureDefinition(url),
     structure,
     typeTree,
-    isResourceType: (name: string) => resourceTypes.has(name) || (parent?.isResourceType(name) ?? false),
+    isResourceType: (name: string) => {
+      // Asked for every complex value the walk meets: one Map hit instead of two set lookups.
+      let r = isRt.get(name);
+      if (r === undefined) {
+        r = resourceTypes.has(name) || (parent?.isResourceType(name) ?? false);
+        if (isRt.size < 10_000) isRt.set(name, r);
+      }
+      return r;
+    },
     valueSet: termSource.valueSet,
     codeSystem: termSource.codeSystem,
     expansion,

@@ -9,6 +9,7 @@
  */
 import type { Ctx } from './context.js';
 import { issue } from './context.js';
+import type { Expansion } from './valueset.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,11 +39,45 @@ function codesOf(type: string, v: unknown): Code[] | undefined {
 
 const CODED_TYPES = new Set(['code', 'Coding', 'CodeableConcept', 'Quantity', 'SimpleQuantity', 'MoneyQuantity', 'Age', 'Duration', 'Distance', 'Count', 'string', 'uri']);
 
+const QUANTITY_LIKE = new Set(['Coding', 'Quantity', 'Age', 'Duration', 'Distance', 'Count']);
+
+/** One code (with its system, when it has one) in the expansion. */
+function inExpansion(e: Expansion, system: unknown, code: string): boolean {
+  if (typeof system !== 'string') return e.bareCodes.has(code);
+  if (code.includes('|')) return e.codes.has(`${system}|${code}`); // keys split at the last '|'
+  return e.bySystem.get(system)?.has(code) === true;
+}
+
+/**
+ * Whether the value has a code (0) or one of its codes is in the expansion (1), or it has codes
+ * none of which is (2) — the same answers as codesOf() + membership, without allocating: this
+ * runs on every coded element.
+ */
+function bindingVerdict(type: string, v: unknown, e: Expansion | undefined): 0 | 1 | 2 {
+  if (typeof v === 'string') {
+    if (type !== 'code' && type !== 'string' && type !== 'uri') return 0;
+    return e === undefined ? 2 : e.bareCodes.has(v) ? 1 : 2;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 0;
+  const o = v as Json;
+  if (QUANTITY_LIKE.has(type) || type.endsWith('Quantity')) {
+    if (typeof o.code !== 'string') return 0;
+    return e !== undefined && inExpansion(e, o.system, o.code) ? 1 : 2;
+  }
+  if (type !== 'CodeableConcept' || !Array.isArray(o.coding)) return 0;
+  let any = false;
+  for (const c of o.coding as Json[]) {
+    if (!c || typeof c.code !== 'string') continue;
+    any = true;
+    if (e !== undefined && inExpansion(e, c.system, c.code)) return 1;
+  }
+  return any ? 2 : 0;
+}
+
 export function checkBinding(ctx: Ctx, binding: { strength: string; valueSet?: string }, type: string, value: unknown, path: string): void {
   if (!binding.valueSet || (binding.strength !== 'required' && binding.strength !== 'extensible')) return;
   if (!CODED_TYPES.has(type)) return;
-  const codes = codesOf(type, value);
-  if (!codes || codes.length === 0) return;
+  if (bindingVerdict(type, value, undefined) === 0) return; // no code to check
   const exp = ctx.reg.expansion(binding.valueSet);
   if (!exp.ok) {
     if (!ctx.reg.valueSet(binding.valueSet)) {
@@ -50,9 +85,8 @@ export function checkBinding(ctx: Ctx, binding: { strength: string; valueSet?: s
     }
     return;
   }
-  const { codes: set, bareCodes } = exp.expansion;
-  const inVs = (c: Code): boolean => (c.system === undefined ? bareCodes.has(c.code) : set.has(`${c.system}|${c.code}`));
-  if (codes.some(inVs)) return;
+  if (bindingVerdict(type, value, exp.expansion) === 1) return;
+  const codes = codesOf(type, value)!;
   const severity = binding.strength === 'required' ? 'error' : 'warning';
   const shown = codes.map((c) => (c.system ? `${c.system}#${c.code}` : c.code)).join(', ');
   const what = type === 'CodeableConcept' ? `None of the codings provided (${shown}) are` : `The code provided (${shown}) is not`;

@@ -15,6 +15,8 @@ export interface Expansion {
   readonly codes: ReadonlySet<string>;
   /** Codes alone (for `code` elements bound without a system). */
   readonly bareCodes: ReadonlySet<string>;
+  /** The codes of each system (the walk tests membership without building `system|code` keys). */
+  readonly bySystem: ReadonlyMap<string, ReadonlySet<string>>;
   readonly title: string;
 }
 
@@ -165,6 +167,15 @@ export function expandValueSet(url: string, src: TerminologySource, depth = 0): 
 
 function build(codes: Set<string>, vs: Json): Expansion {
   const bare = new Set<string>();
-  for (const k of codes) bare.add(k.slice(k.lastIndexOf('|') + 1));
-  return { codes, bareCodes: bare, title: String(vs.title ?? vs.name ?? vs.url ?? '') };
+  const bySystem = new Map<string, Set<string>>();
+  for (const k of codes) {
+    const i = k.lastIndexOf('|');
+    const code = k.slice(i + 1);
+    bare.add(code);
+    const system = k.slice(0, i);
+    let set = bySystem.get(system);
+    if (!set) bySystem.set(system, (set = new Set()));
+    set.add(code);
+  }
+  return { codes, bareCodes: bare, bySystem, title: String(vs.title ?? vs.name ?? vs.url ?? '') };
 }

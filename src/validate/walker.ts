@@ -38,6 +38,8 @@ interface Hit {
   /** FHIRPath segment (`name` or `value.ofType(Quantity)`). */
   seg?: string;
   prim?: boolean;
+  /** `_` + the JSON name: the primitive's extension sibling (a fresh concatenation per lookup costs a hash). */
+  ukey?: string;
   /** Set when the JSON name uses a type the (profiled) choice does not allow. */
   disallowed?: boolean;
 }
@@ -70,10 +72,13 @@ function nameMap(children: ElementNode[]): Map<string, Hit> {
     m = new Map();
     for (const c of children) {
       if (c.choice) {
-        for (const t of c.types) m.set(c.name + upperFirst(t.code), { node: c, type: t.code, seg: `${c.name}.ofType(${t.code})`, prim: PRIMITIVE_TYPES.has(t.code) });
+        for (const t of c.types) {
+          const json = c.name + upperFirst(t.code);
+          m.set(json, { node: c, type: t.code, seg: `${c.name}.ofType(${t.code})`, prim: PRIMITIVE_TYPES.has(t.code), ukey: '_' + json });
+        }
       } else {
         const t = c.types[0]?.code ?? 'BackboneElement';
-        m.set(c.name, { node: c, type: t, seg: c.name, prim: PRIMITIVE_TYPES.has(t) });
+        m.set(c.name, { node: c, type: t, seg: c.name, prim: PRIMITIVE_TYPES.has(t), ukey: '_' + c.name });
       }
     }
     nameMaps.set(children, m);
@@ -149,8 +154,25 @@ function distinct<T>(xs: readonly T[]): readonly T[] {
 }
 
 /** Invariants of every lane at this position, each constraint definition once. */
+const pairRunners = new WeakMap<ElementNode, WeakMap<ElementNode, Map<string, readonly Runner[]>>>();
+
 function laneRunners(nodes: readonly ElementNode[], type: string, isRoot: boolean, ctx: Ctx): readonly Runner[] {
   if (nodes.length === 1) return runnersFor(nodes[0]!, type, isRoot, ctx);
+  if (nodes.length === 2) {
+    // The common case (base + one profile): memoised per pair, as runnersFor is per node.
+    let byB = pairRunners.get(nodes[0]!);
+    if (!byB) pairRunners.set(nodes[0]!, (byB = new WeakMap()));
+    let byType = byB.get(nodes[1]!);
+    if (!byType) byB.set(nodes[1]!, (byType = new Map()));
+    const k = isRoot ? '\u0000' + type : type;
+    let r = byType.get(k);
+    if (!r) byType.set(k, (r = unionRunners(nodes, type, isRoot, ctx)));
+    return r;
+  }
+  return unionRunners(nodes, type, isRoot, ctx);
+}
+
+function unionRunners(nodes: readonly ElementNode[], type: string, isRoot: boolean, ctx: Ctx): readonly Runner[] {
   const out: Runner[] = [];
   const defs = new Set<unknown>();
   for (const n of nodes) {
@@ -345,7 +367,7 @@ function walkMember(
   } else if (!isArr && node0.baseMax > 1) {
     issue(ctx, 'error', 'structure', `This property must be an Array, not a ${typeof value}: ${name}`, base, 'json-shape');
   }
-  const under = hit.prim ? obj['_' + name] : undefined;
+  const under = hit.prim ? obj[hit.ukey ?? '_' + name] : undefined;
   if (!isArr) {
     if (value === null) {
       issue(ctx, 'error', 'invalid', `The property ${name} must be an Object or a value, not a Null (at ${base})`, base, 'json-null');
@@ -469,7 +491,7 @@ export function walkItem(item: unknown, nodes0: readonly ElementNode[], type: st
       // R4 datatypes.html#string: "strings SHALL NOT exceed 1MB in size".
       issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of 1 MB (${MAX_STRING} bytes)`, path, 'max-length-1mb');
     }
-    for (const n of nodes) checkPrimitiveConstraints(item, n, type, path, ctx);
+    for (let i = 0; i < nodes.length; i++) checkPrimitiveConstraints(item, nodes[i]!, type, path, ctx, i > 0 && nodes[i]!.binding === nodes[i - 1]!.binding);
     return;
   }
   if (type === 'Resource' || ctx.reg.isResourceType(type)) {
@@ -501,14 +523,15 @@ export function walkItem(item: unknown, nodes0: readonly ElementNode[], type: st
     });
     walkComplex(item, distinct(targets), type, path, ctx, isRoot);
   }
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     if (n.fixed !== undefined && !matchesFixed(n.fixed, item)) {
       issue(ctx, 'error', 'value', `Value does not match the fixed value ${show(n.fixed)} in the profile ${n.owner}`, path, 'fixed');
     }
     if (n.pattern !== undefined && !matchesPattern(n.pattern, item)) {
       issue(ctx, 'error', 'value', `Value does not match the pattern ${show(n.pattern)} in the profile ${n.owner}`, path, 'pattern');
     }
-    if (n.binding) checkBinding(ctx, n.binding, type, item, path);
+    if (n.binding && !(i > 0 && n.binding === nodes[i - 1]!.binding)) checkBinding(ctx, n.binding, type, item, path);
     if (n.minQuantity || n.maxQuantity) checkQuantityBounds(item, n.minQuantity, n.maxQuantity, path, ctx);
   }
   if (QUANTITY_TYPES.has(type)) checkUcumCode(item, path, ctx);
@@ -528,7 +551,7 @@ export function walkItem(item: unknown, nodes0: readonly ElementNode[], type: st
 }
 
 /** maxLength, fixed, pattern, min/maxValue and binding of one primitive against one node. */
-function checkPrimitiveConstraints(item: unknown, node: ElementNode, type: string, path: string, ctx: Ctx): void {
+function checkPrimitiveConstraints(item: unknown, node: ElementNode, type: string, path: string, ctx: Ctx, sameBinding: boolean): void {
   if (node.maxLength !== undefined && typeof item === 'string' && item.length > node.maxLength) {
     issue(ctx, 'error', 'too-long', `value is longer than permitted maximum length of ${node.maxLength}`, path, 'max-length');
   }
@@ -542,7 +565,8 @@ function checkPrimitiveConstraints(item: unknown, node: ElementNode, type: strin
     if (node.minValue !== undefined && item < node.minValue) issue(ctx, 'error', 'invalid', `The value ${item} is less than the minimum value ${node.minValue}`, path, 'min-value');
     if (node.maxValue !== undefined && item > node.maxValue) issue(ctx, 'error', 'invalid', `The value ${item} is greater than the maximum value ${node.maxValue}`, path, 'max-value');
   }
-  if (node.binding) checkBinding(ctx, node.binding, type, item, path);
+  // A profile's unconstrained copy shares its base node's binding object: checked once.
+  if (node.binding && !sameBinding) checkBinding(ctx, node.binding, type, item, path);
 }
 
 const MAX_STRING = 1024 * 1024;
