@@ -7,8 +7,9 @@
  * missing, tampered, another recipient's, or its consent is revoked, expired, for another patient,
  * or does not cover the document (no existence leak); the Consent is re-read on every request so a
  * withdrawal takes effect on the next one (PIPL art. 15); each access — released or refused — is
- * audited with the consent id and purpose of use before the answer leaves, the release in the same
- * transaction as the export accounting. A verified consent token is remembered for its lifetime
+ * audited with the consent id and purpose of use before the answer leaves (group-committed with
+ * other reads' entries, compose/audit-batch.ts: answered only after the commit), the release in
+ * the same transaction as the export accounting. A verified consent token is remembered for its lifetime
  * (signature, issuer, audience: the same checks would pass again) — the live consent is still
  * re-read and decided on every request; delivered documents come from delivery-cache.ts only
  * after that decision.
@@ -24,6 +25,7 @@ import type { RequestContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { consentRelease, targetLanguage, type Permitted } from './consent-release.js';
 import { consentSupport } from './consent-support.js';
+import { groupCommitFor } from '../compose/audit-batch.js';
 import { searchsetBundle } from './searchset.js';
 
 const NOT_FOUND = () => new GatewayError('NOT_FOUND', 'No document is available.');
@@ -43,6 +45,9 @@ export function consentReadUseCases(deps: GatewayDeps) {
   const { store, clock, ids } = deps;
   const support = consentSupport(deps);
   const release = consentRelease(deps);
+  // Read-path audit entries (written after the decision, in a transaction of their own) are
+  // group-committed: several requests' entries per commit, each caller answered after it.
+  const commitRead = groupCommitFor(store);
   let tokens = verifiedTokens.get(deps.keys);
   if (!tokens) verifiedTokens.set(deps.keys, (tokens = new Map()));
   const tokenCache = tokens;
@@ -65,7 +70,7 @@ export function consentReadUseCases(deps: GatewayDeps) {
   }
 
   async function refuse(ctx: RequestContext, reason: string, consent?: ConsentRecord): Promise<never> {
-    await store.withTransaction((tx) =>
+    await commitRead.run((tx) =>
       deps.audit(tx, {
         action: 'consent-refused',
         outcome: 'failure',
@@ -98,8 +103,8 @@ export function consentReadUseCases(deps: GatewayDeps) {
   async function releaseAll(items: Permitted[], consent: ConsentRecord, ctx: RequestContext, action: 'read' | 'search', target: string | undefined, query?: string): Promise<Bundle[]> {
     const lang = targetLanguage(target);
     const view = readConsent(consent.resource);
-    await store.withTransaction(async (tx) => {
-      if (items.length) await release.admitExport(tx, consent, view.legalBasis === 'emergency');
+    const ledgerKey = await commitRead.run(async (tx) => {
+      const key = items.length ? await release.admitExport(tx, consent, view.legalBasis === 'emergency') : undefined;
       await deps.audit(tx, {
         action,
         outcome: 'success',
@@ -111,7 +116,9 @@ export function consentReadUseCases(deps: GatewayDeps) {
         ...(view.legalBasis === 'emergency' ? { emergency: true } : {}),
         ...(query !== undefined ? { query } : {}),
       });
+      return key;
     });
+    release.rememberAdmitted(ledgerKey); // committed: the ledger holds this person for the year
     return Promise.all(items.map((i) => release.deliver(i, consent, lang, view.legalBasis === 'emergency')));
   }
 

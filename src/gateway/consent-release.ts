@@ -56,8 +56,21 @@ export function consentRelease(deps: GatewayDeps) {
     return out;
   }
 
-  /** Export accounting (inside `tx`): throws EXPORT_LIMIT when this person may not leave. */
-  async function admitExport(tx: Stores, consent: ConsentRecord, emergency: boolean): Promise<void> {
+  /**
+   * Persons already in the export ledger for (hospital, year), learnt from COMMITTED answers only.
+   * The ledger only grows within a year (a person once counted stays counted, and a counted person
+   * is never refused), so asking again would always answer "existing": the mechanism gate is still
+   * checked on every release. Bounded; cleared when full.
+   */
+  const admitted = new Set<string>();
+  const ADMITTED_MAX = 100_000;
+
+  /**
+   * Export accounting (inside `tx`): throws EXPORT_LIMIT when this person may not leave. Resolves
+   * with a ledger key to pass to `rememberAdmitted` once `tx` has committed (undefined: nothing to
+   * remember).
+   */
+  async function admitExport(tx: Stores, consent: ConsentRecord, emergency: boolean): Promise<string | undefined> {
     const mechanism = deps.consent.exportMechanism(consent.hospitalId) ?? { mechanism: 'none' as const };
     const now = clock.now();
     const gate = checkExport({ mechanism, distinctPersonsThisYear: 0, isNewPerson: false, emergency, now });
@@ -66,10 +79,21 @@ export function consentRelease(deps: GatewayDeps) {
         issues: [{ severity: 'error', code: 'business-rule', diagnostics: `Export refused: ${reason} (CAC cross-border data provisions; the hospital's recorded transfer mechanism).`, rule: `EXPORT_${reason.toUpperCase().replace(/-/g, '_')}` }],
       });
     if (!gate.allowed) throw refuse(gate.reason);
-    if (emergency) return;
+    if (emergency) return undefined;
     const person = hashSecret(`${consent.patient.system}|${consent.patient.value}`);
-    const admitted = await tx.consent.ledger.admitPerson(consent.hospitalId, exportYear(now), person, yearlyCeiling(mechanism));
-    if (admitted === 'refused') throw refuse('ceiling-reached');
+    const year = exportYear(now);
+    const key = `${consent.hospitalId}\u0000${year}\u0000${person}`;
+    if (admitted.has(key)) return undefined;
+    const answer = await tx.consent.ledger.admitPerson(consent.hospitalId, year, person, yearlyCeiling(mechanism));
+    if (answer === 'refused') throw refuse('ceiling-reached');
+    return key;
+  }
+
+  /** Call after the transaction of `admitExport` committed. */
+  function rememberAdmitted(key: string | undefined): void {
+    if (key === undefined) return;
+    if (admitted.size >= ADMITTED_MAX) admitted.clear();
+    admitted.add(key);
   }
 
   /** Cuts the document to the permit and hands it to the deliver seam (translate + sign), or reuses that delivery. */
@@ -82,7 +106,7 @@ export function consentRelease(deps: GatewayDeps) {
     );
   }
 
-  return { hospitalClientId, permittedDocuments, admitExport, deliver };
+  return { hospitalClientId, permittedDocuments, admitExport, rememberAdmitted, deliver };
 }
 
 /** `Accept-Language` → en or zh-CN (default en). */

@@ -8,7 +8,8 @@
  * consent is re-decided per document for every manifest and again when a file is fetched (a
  * withdrawal stops files already listed); file locations are single-use and live ≤ 1 hour; each
  * manifest request is audited (`link-manifest`, recipient exactly as given; `passcode-failure`),
- * the release together with the export accounting in one transaction.
+ * the release together with the export accounting in one transaction (group-committed with other
+ * reads, compose/audit-batch.ts: each answer only after its commit).
  */
 import { GatewayError, isGatewayError } from '../errors.js';
 import {
@@ -18,12 +19,15 @@ import {
 import type { RequestContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { consentRelease, targetLanguage } from './consent-release.js';
+import { groupCommitFor } from '../compose/audit-batch.js';
 
 const CONTENT_TYPE = 'application/fhir+json' as const;
 
 export function shlUseCases(deps: GatewayDeps) {
   const { store, clock } = deps;
   const release = consentRelease(deps);
+  // Manifest and file audit entries are group-committed with other reads (compose/audit-batch.ts).
+  const commitRead = groupCommitFor(store);
   const base = deps.consent.publicBaseUrl.replace(/\/+$/, '');
 
   async function recipientOf(body: unknown): Promise<string | undefined> {
@@ -45,7 +49,7 @@ export function shlUseCases(deps: GatewayDeps) {
       if (isGatewayError(e) && (e.code === 'PASSCODE_WRONG' || e.code === 'NOT_FOUND')) {
         const link = await store.consent.links.findByHash(hashSecret(segment));
         const consent = link ? await store.consent.consents.getCurrent(link.consentId) : undefined;
-        await store.withTransaction((tx) =>
+        await commitRead.run((tx) =>
           deps.audit(tx, {
             action: e.code === 'PASSCODE_WRONG' ? 'passcode-failure' : 'link-manifest',
             outcome: 'failure',
@@ -61,8 +65,8 @@ export function shlUseCases(deps: GatewayDeps) {
     const { consent, link, request } = opened;
     const items = await release.permittedDocuments(consent, { recipientName: request.recipient });
     const view = readConsent(consent.resource);
-    await store.withTransaction(async (tx) => {
-      if (items.length) await release.admitExport(tx, consent, view.legalBasis === 'emergency');
+    const ledgerKey = await commitRead.run(async (tx) => {
+      const key = items.length ? await release.admitExport(tx, consent, view.legalBasis === 'emergency') : undefined;
       await deps.audit(tx, {
         action: 'link-manifest',
         outcome: 'success',
@@ -73,7 +77,9 @@ export function shlUseCases(deps: GatewayDeps) {
         documents: items.map((i) => i.doc.id),
         purposeOfUse: [view.purpose],
       });
+      return key;
     });
+    release.rememberAdmitted(ledgerKey); // committed
     const lang = targetLanguage(acceptLanguage);
     const files = [];
     for (const item of items) {
@@ -102,7 +108,7 @@ export function shlUseCases(deps: GatewayDeps) {
     const items = await release.permittedDocuments(consent, { recipientName: ticket.recipient }, ticket.documentId);
     if (!items.length || !link.key) throw new GatewayError('NOT_FOUND', 'This link is not active.');
     const view = readConsent(consent.resource);
-    await store.withTransaction((tx) =>
+    await commitRead.run((tx) =>
       deps.audit(tx, {
         action: 'read',
         outcome: 'success',
