@@ -153,6 +153,35 @@ function distinct<T>(xs: readonly T[]): readonly T[] {
   return out;
 }
 
+const pairs = new WeakMap<ElementNode, WeakMap<ElementNode, readonly ElementNode[]>>();
+
+/** The lanes `[a, b]` (or `[a]` when the same node), one array per pair for the life of the trees: no garbage per item. */
+function lanes2(a: ElementNode, b: ElementNode): readonly ElementNode[] {
+  if (a === b) return solo(a);
+  let byB = pairs.get(a);
+  if (!byB) pairs.set(a, (byB = new WeakMap()));
+  let l = byB.get(b);
+  if (!l) byB.set(b, (l = [a, b]));
+  return l;
+}
+
+/** Lanes from per-lane nodes, without garbage for the one- and two-lane cases. */
+function lanesOf(xs: readonly ElementNode[]): readonly ElementNode[] {
+  if (xs.length === 1) return solo(xs[0]!);
+  if (xs.length === 2) return lanes2(xs[0]!, xs[1]!);
+  return distinct(xs);
+}
+
+/** Adds `by` to the count of each distinct node of the hits. */
+function countHits(counts: Map<ElementNode, number>, hits: Hit[], by: number): void {
+  for (let j = 0; j < hits.length; j++) {
+    const n = hits[j]!.node;
+    let dup = false;
+    for (let k = 0; k < j; k++) if (hits[k]!.node === n) dup = true;
+    if (!dup) counts.set(n, (counts.get(n) ?? 0) + by);
+  }
+}
+
 /** Invariants of every lane at this position, each constraint definition once. */
 const pairRunners = new WeakMap<ElementNode, WeakMap<ElementNode, Map<string, readonly Runner[]>>>();
 
@@ -261,16 +290,23 @@ function checkTargetProfiles(ref: Json, node: ElementNode, path: string, ctx: Ct
 export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: string, path: string, ctx: Ctx, isRoot: boolean, elementPath?: string): void {
   if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
   const node = nodes[0]!;
-  let lists: readonly ElementNode[][];
-  if (nodes.length === 1) lists = [childrenFor(node, type, ctx)];
-  else lists = distinct(nodes.map((n) => childrenFor(n, type, ctx)));
-  const children = lists[0]!;
-  const one = lists.length === 1;
+  const children = childrenFor(node, type, ctx);
+  // Only when the lanes see different children lists (no array for the common one-list case).
+  let lists: readonly ElementNode[][] | undefined;
+  if (nodes.length === 2) {
+    const c1 = childrenFor(nodes[1]!, type, ctx);
+    if (c1 !== children) lists = [children, c1];
+  } else if (nodes.length > 2) {
+    const d = distinct(nodes.map((n) => childrenFor(n, type, ctx)));
+    if (d.length > 1) lists = d;
+  }
+  const one = lists === undefined;
   const map = nameMap(children);
-  let hasCard = false;
-  for (const l of lists) if (cardinalityChildren(l).length) hasCard = true;
+  let hasCard = cardinalityChildren(children).length > 0;
+  if (lists) for (const l of lists) if (cardinalityChildren(l).length) hasCard = true;
   const counts = hasCard ? new Map<ElementNode, number>() : undefined;
   let members = 0;
+  const laneHits: Hit[] | undefined = one ? undefined : [];
   for (const key in obj) {
     if (isRoot && (key === 'resourceType' || (key === 'contained' && !ctx.validateContained))) continue;
     members++;
@@ -280,9 +316,11 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
     let hits: Hit[] | undefined;
     if (!one) {
       // Each lane looks the name up in its own children; a lane that does not know it reports it.
-      hits = [];
+      // Reused per member: walkMember is done with it before the next member.
+      hits = laneHits!;
+      hits.length = 0;
       let missing = false;
-      for (const l of lists) {
+      for (const l of lists!) {
         const h = l === children ? hit : nameMap(l).get(name) ?? disallowedChoice(l, name, ctx);
         if (h) hits.push(h);
         else missing = true;
@@ -294,9 +332,9 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
       issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
       continue;
     }
-    if (hits && hits.some((h) => h.type !== hit!.type || h.seg !== hit!.seg)) {
-      // Lanes that see the member as different types (a slice typing Bundle.entry.resource as
-      // Composition) are walked as separate groups, each as its own lanes would have been.
+    if (hits && hits.some((h) => h.type !== hit!.type || h.seg !== hit!.seg) && !sameResourceMember(hits, ctx)) {
+      // Lanes that see the member as different types are walked as separate groups, each as its
+      // own lanes would have been.
       const groups = new Map<string, Hit[]>();
       for (const h of hits) {
         const k = `${h.type}\u0000${h.seg ?? ''}`;
@@ -311,7 +349,7 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
     issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
   }
   if (counts) {
-    for (const l of lists) {
+    for (const l of lists ?? [children]) {
       for (const c of cardinalityChildren(l)) {
         const n = counts.get(c) ?? 0;
         if (n < c.min) {
@@ -378,8 +416,8 @@ function walkMember(
       if (counts) counts.set(node0, (counts.get(node0) ?? 0) + 1);
     } else {
       const laneNodes = hits.map((h) => (h.node.slicing && h.node.slices.length ? applySlicing(h.node, [value], [itemType(value, hit!.type)], [base], path, sliceEnv, ctx)[0]! : h.node));
-      walkItem(value, distinct(laneNodes), hit.type, base, ctx, under, false);
-      if (counts) for (const n of distinct(hits.map((h) => h.node))) counts.set(n, (counts.get(n) ?? 0) + 1);
+      walkItem(value, lanesOf(laneNodes), hit.type, base, ctx, under, false);
+      if (counts) countHits(counts, hits, 1);
     }
     return;
   }
@@ -406,13 +444,24 @@ function walkMember(
     present++;
     let itemNodes: readonly ElementNode[];
     if (laneHits.length === 1) itemNodes = solo(sliced?.[0] ? sliced[0][i]! : node0);
+    else if (laneHits.length === 2) itemNodes = lanes2(sliced?.[0] ? sliced[0][i]! : laneHits[0]!.node, sliced?.[1] ? sliced[1]![i]! : laneHits[1]!.node);
     else itemNodes = distinct(laneHits.map((h, j) => (sliced?.[j] ? sliced[j]![i]! : h.node)));
     walkItem(it, itemNodes, hit.type, paths ? paths[i]! : `${base}[${i}]`, ctx, u, false);
   }
   if (counts) {
     if (!hits) counts.set(node0, (counts.get(node0) ?? 0) + present);
-    else for (const n of distinct(hits.map((h) => h.node))) counts.set(n, (counts.get(n) ?? 0) + present);
+    else countHits(counts, hits, present);
   }
+}
+
+/**
+ * A resource member typed differently per lane (Bundle.entry.resource: `Resource` in the base,
+ * `Composition` with a profile in a slice) is one nested validation against the union of the
+ * lanes' profiles — what validating it once per lane gave, without validating it twice.
+ */
+function sameResourceMember(hits: Hit[], ctx: Ctx): boolean {
+  const seg = hits[0]!.seg;
+  return hits.every((h) => h.seg === seg && !h.disallowed && (h.type === 'Resource' || ctx.reg.isResourceType(h.type)));
 }
 
 function disallowedIssue(h: Hit, base: string, ctx: Ctx): void {
@@ -517,11 +566,15 @@ export function walkItem(item: unknown, nodes0: readonly ElementNode[], type: st
     const tree = prof ? ctx.reg.structure(prof) : undefined;
     walkComplex(item, tree ? solo(tree) : nodes, type, path, ctx, isRoot);
   } else {
-    const targets = nodes.map((n) => {
+    const target = (n: ElementNode): ElementNode => {
       const prof = n.children.length ? undefined : n.types.find((t) => t.code === type)?.profiles[0];
       return (prof ? ctx.reg.structure(prof) : undefined) ?? n;
-    });
-    walkComplex(item, distinct(targets), type, path, ctx, isRoot);
+    };
+    const t0 = target(nodes[0]!);
+    const t1 = target(nodes[1]!);
+    // Unchanged lanes are passed on as they are (no new array).
+    const targets = nodes.length === 2 ? (t0 === nodes[0] && t1 === nodes[1] ? nodes : lanes2(t0, t1)) : distinct(nodes.map(target));
+    walkComplex(item, targets, type, path, ctx, isRoot);
   }
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
