@@ -32,9 +32,12 @@ const CYCLE_CHECK_DEPTH = 64;
 /** Characters JSON.stringify escapes (RFC 8785 §3.2.2.2) plus surrogates: else the text is copied as is. */
 const NEEDS_CARE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
+/** String.prototype.isWellFormed (ES2024, Node 20); the project's TypeScript lib predates it. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
 function quoteString(s: string): string {
   if (!NEEDS_CARE.test(s)) return `"${s}"`;
-  if (!s.isWellFormed()) throw new TypeError('RFC 8785: a string with a lone surrogate cannot be canonicalised');
+  if (!(s as WellFormedCheck).isWellFormed()) throw new TypeError('RFC 8785: a string with a lone surrogate cannot be canonicalised');
   return JSON.stringify(s);
 }
 
