@@ -2,16 +2,71 @@
  * Builds the validator from the conformance resources in fhir-profiles/ (our Chinese profiles,
  * consent profiles, IPS packages, terminology) with the Chinese checks and the profile selector
  * that recognises a discharge summary by its Composition type (DOMAIN.md "What hospitals send").
+ *
+ * Memory (issue 10, ≤ 300 MB resident): the conformance resources — ours and the R4 core set the
+ * validator loads — stay referenced for the life of the process (raw StructureDefinitions compiled
+ * on first use, CodeSystems for code checks, the translator's indexes point into them). Before the
+ * validator sees them they are compacted in place, without changing what any reader finds:
+ *  - the narrative `text` of each conformance resource is dropped: 32 MB of XHTML (R4 core 27 MB,
+ *    fhir-profiles 4.6 MB; ≈ 49 MB of heap) that neither validation (snapshots, differentials,
+ *    concepts) nor translation (concepts, designations, maps) reads — FHIR R4 narrative.html: the
+ *    narrative is for human readers; it carries nothing computable beyond the resource's data;
+ *  - equal short strings are made one string (the same system URLs, the ele-1 constraint text on
+ *    every element, designation `use` codes repeated tens of thousands of times: ≈ 30 MB).
  */
-import { loadFhirResources } from '../profiles/load.js';
+import { loadBaseR4, loadFhirResources } from '../profiles/load.js';
 import { createValidator, type Validator } from '../validate/index.js';
 import { chineseChecks, chineseProfileSelector } from '../validate/chinese/index.js';
 import { GatewayError, type Issue } from '../errors.js';
 import { hasErrors } from '../fhir/outcome.js';
 import type { Bundle, Resource } from '../fhir/types.js';
 
+/** Strings up to this length are interned: longer ones are rarely repeated and cost the most to hash. */
+const INTERN_MAX_LENGTH = 200;
+
+/**
+ * Drops each resource's narrative and makes equal short strings one string, in place. Only string
+ * values are replaced by equal strings and only the top-level `text` is removed, so every read of
+ * any other element gives the same value. Idempotent (the R4 core set is a per-process cache that
+ * a second gateway in the same process, e.g. in tests, finds already compacted).
+ */
+export function compactConformanceResources(resources: readonly Resource[], table = new Map<string, string>()): void {
+  const visit = (v: Record<string, unknown> | unknown[]): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'string') {
+          if (x.length > INTERN_MAX_LENGTH) continue;
+          const c = table.get(x);
+          if (c === undefined) table.set(x, x);
+          else v[i] = c;
+        } else if (typeof x === 'object' && x !== null) visit(x as Record<string, unknown>);
+      }
+      return;
+    }
+    for (const k in v) {
+      const x = v[k];
+      if (typeof x === 'string') {
+        if (x.length > INTERN_MAX_LENGTH) continue;
+        const c = table.get(x);
+        if (c === undefined) table.set(x, x);
+        else v[k] = c;
+      } else if (typeof x === 'object' && x !== null) visit(x as Record<string, unknown>);
+    }
+  };
+  for (const r of resources) {
+    if ('text' in r) delete (r as { text?: unknown }).text;
+    visit(r as Record<string, unknown>);
+  }
+}
+
 export function buildValidator(profileDirs: string[]): { validator: Validator; resources: Resource[] } {
   const resources = loadFhirResources(profileDirs);
+  // The R4 core set is loaded (once per process) by the validator; compacted here first.
+  const table = new Map<string, string>();
+  compactConformanceResources(loadBaseR4(), table);
+  compactConformanceResources(resources, table);
+  table.clear();
   const validator = createValidator({ resources, profileSelectors: [chineseProfileSelector], extraChecks: chineseChecks });
   return { validator, resources };
 }

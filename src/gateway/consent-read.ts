@@ -8,7 +8,7 @@
  * or does not cover the document (no existence leak); the Consent is re-read on every request so a
  * withdrawal takes effect on the next one (PIPL art. 15); each access — released or refused — is
  * audited with the consent id and purpose of use before the answer leaves (group-committed with
- * other reads' entries, compose/audit-batch.ts: answered only after the commit), the release in
+ * other reads' entries, store/group-commit.ts: answered only after the commit), the release in
  * the same transaction as the export accounting. A verified consent token is remembered for its lifetime
  * (signature, issuer, audience: the same checks would pass again) — the live consent is still
  * re-read and decided on every request; delivered documents come from delivery-cache.ts only
@@ -25,7 +25,7 @@ import type { RequestContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { consentRelease, targetLanguage, type Permitted } from './consent-release.js';
 import { consentSupport } from './consent-support.js';
-import { groupCommitFor } from '../compose/audit-batch.js';
+import { groupCommitFor } from '../store/group-commit.js';
 import { searchsetBundle } from './searchset.js';
 
 const NOT_FOUND = () => new GatewayError('NOT_FOUND', 'No document is available.');

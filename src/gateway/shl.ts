@@ -9,7 +9,7 @@
  * withdrawal stops files already listed); file locations are single-use and live ≤ 1 hour; each
  * manifest request is audited (`link-manifest`, recipient exactly as given; `passcode-failure`),
  * the release together with the export accounting in one transaction (group-committed with other
- * reads, compose/audit-batch.ts: each answer only after its commit).
+ * reads, store/group-commit.ts: each answer only after its commit).
  */
 import { GatewayError, isGatewayError } from '../errors.js';
 import {
@@ -19,14 +19,14 @@ import {
 import type { RequestContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { consentRelease, targetLanguage } from './consent-release.js';
-import { groupCommitFor } from '../compose/audit-batch.js';
+import { groupCommitFor } from '../store/group-commit.js';
 
 const CONTENT_TYPE = 'application/fhir+json' as const;
 
 export function shlUseCases(deps: GatewayDeps) {
   const { store, clock } = deps;
   const release = consentRelease(deps);
-  // Manifest and file audit entries are group-committed with other reads (compose/audit-batch.ts).
+  // Manifest and file audit entries are group-committed with other reads (store/group-commit.ts).
   const commitRead = groupCommitFor(store);
   const base = deps.consent.publicBaseUrl.replace(/\/+$/, '');
 

@@ -26,7 +26,7 @@
  *   with AUDIT_FAILED (the library error only as `cause`).
  */
 import { GatewayError } from '../errors.js';
-import type { Store, Stores } from '../store/ports.js';
+import type { Store, Stores } from './ports.js';
 
 export interface GroupCommit {
   /** Runs `unit` inside a transaction shared with concurrent callers; resolves after the commit. */

@@ -1,5 +1,5 @@
 /**
- * Group commit of read-path audit entries (src/compose/audit-batch.ts) on the embedded store:
+ * Group commit of read-path audit entries (src/store/group-commit.ts) on the embedded store:
  * 200 concurrent appends make one unbroken chain that `audit verify` accepts, in arrival order,
  * in far fewer transactions than appends, each caller answered only after its commit; a failing
  * commit rejects every waiter with AUDIT_FAILED and leaves nothing behind; a unit's own refusal
@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { generateKeyPair } from 'jose';
 import { auditVerify } from '../../../src/audit/commands.js';
-import { createGroupCommit } from '../../../src/compose/audit-batch.js';
+import { createGroupCommit } from '../../../src/store/group-commit.js';
 import { createAuditWriter } from '../../../src/compose/audit.js';
 import { GatewayError } from '../../../src/errors.js';
 import type { AuditNote } from '../../../src/gateway/deps.js';
