@@ -62,6 +62,16 @@ describe('architecture', () => {
     expect(offenders).to.deep.equal([]);
   });
 
+  it('lets only composition code (server.ts, cli/) import the composition root', () => {
+    const offenders = all
+      .filter((f) => !/^(server\.ts|compose|cli\/)/.test(path.relative(src, f)))
+      .filter((f) =>
+        imports(f).some((spec) => spec.startsWith('.') && /^compose(\.js|\/)/.test(path.relative(src, path.resolve(path.dirname(f), spec)))),
+      )
+      .map((f) => path.relative(src, f));
+    expect(offenders).to.deep.equal([]);
+  });
+
   it('keeps the store adapters out of the domain: only store/ imports pg and PGlite', () => {
     const offenders = all
       .filter((f) => imports(f).some((s) => DRIVERS.slice(1).some((d) => d.test(s))))
