@@ -76,9 +76,10 @@ const cache = new Map<string, Blob | undefined>();
 
 /**
  * The template archive, or undefined when absent, stale (another PGlite version) or damaged —
- * the caller then runs initdb. Read once per process and path (test suites open many databases).
+ * the caller then runs initdb. Kept per process and path with `keep` (test suites open many
+ * in-memory databases); a gateway unpacks it once and should not hold its 4.5 MB.
  */
-export function readPgliteTemplate(file = defaultTemplatePath()): Blob | undefined {
+export function readPgliteTemplate(file = defaultTemplatePath(), { keep = true }: { keep?: boolean } = {}): Blob | undefined {
   if (cache.has(file)) return cache.get(file);
   let blob: Blob | undefined;
   try {
@@ -90,7 +91,7 @@ export function readPgliteTemplate(file = defaultTemplatePath()): Blob | undefin
   } catch {
     blob = undefined; // unreadable: initdb instead (the template only saves time)
   }
-  cache.set(file, blob);
+  if (keep) cache.set(file, blob);
   return blob;
 }
 

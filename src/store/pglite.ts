@@ -66,7 +66,9 @@ async function createFromTemplate(dataDir: string, template: Blob): Promise<PGli
 export async function openPglite(dataDir?: string, options: PgliteOpenOptions = {}): Promise<Database> {
   let unlock = (): void => undefined;
   let pg: PGlite | undefined;
-  const template = options.template === false ? undefined : (options.template ?? readPgliteTemplate());
+  // Read only when a database is created: a restart on an existing DATA_DIR does not touch it.
+  const template = (keep: boolean): Blob | undefined =>
+    options.template === false ? undefined : (options.template ?? readPgliteTemplate(undefined, { keep }));
   try {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
@@ -74,12 +76,14 @@ export async function openPglite(dataDir?: string, options: PgliteOpenOptions = 
       if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
         // First start. Unpacking the template needs no reopen: only initdb's separate WebAssembly
         // instance grows memory to ~600 MB (never returned), which is why that path reopens afresh.
-        if (template) pg = await createFromTemplate(dataDir, template);
+        const archive = template(false);
+        if (archive) pg = await createFromTemplate(dataDir, archive);
         if (!pg) await (await PGlite.create({ dataDir, ...OPTIONS })).close();
       }
       pg ??= await PGlite.create({ dataDir, ...OPTIONS });
     } else {
-      pg = await PGlite.create(template ? { loadDataDir: template, ...OPTIONS } : OPTIONS);
+      const archive = template(true);
+      pg = await PGlite.create(archive ? { loadDataDir: archive, ...OPTIONS } : OPTIONS);
     }
   } catch (e) {
     unlock();

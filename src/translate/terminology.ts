@@ -65,12 +65,29 @@ export interface MapTarget {
   map: string;
 }
 
+/**
+ * One concept. Plain fields rather than a Map per language: 60,000 concepts with two Maps each held
+ * ≈ 30 MB of hash tables for at most two entries apiece (issue 10, resident memory).
+ */
 interface ConceptEntry {
   /** Designations that translate this concept, by language (first wins). */
-  names: Map<Lang, string>;
+  en?: string;
+  zh?: string;
   /** The wider parent's title (designation use `parent-title`), by language. */
-  parentTitles: Map<Lang, string>;
+  parentEn?: string;
+  parentZh?: string;
   traditionalMedicine: boolean;
+}
+
+const nameOf = (e: ConceptEntry | undefined, lang: Lang): string | undefined => (lang === 'en' ? e?.en : e?.zh);
+const parentTitleOf = (e: ConceptEntry | undefined, lang: Lang): string | undefined => (lang === 'en' ? e?.parentEn : e?.parentZh);
+function setName(e: ConceptEntry, lang: Lang, value: string): void {
+  if (lang === 'en') e.en ??= value;
+  else e.zh ??= value;
+}
+function setParentTitle(e: ConceptEntry, lang: Lang, value: string): void {
+  if (lang === 'en') e.parentEn ??= value;
+  else e.parentZh ??= value;
 }
 
 /** A term found by name: used for glossing free text and coding text-only concepts. */
@@ -129,6 +146,9 @@ function kindOf(system: string): NamedTerm['kind'] {
   return 'other';
 }
 
+/** The products of the many map targets that have none: one shared frozen array. */
+const NO_PRODUCTS = Object.freeze([]) as unknown as { system: string; code: string }[];
+
 /** Systems whose names feed the glossary (clinical terms a doctor needs glossed). */
 const GLOSS_SYSTEMS = new Set<string>([SYS.ICD10_CN, SYS.ICD9_CN, SYS.CN_DRUG, SYS.TCM_TERM, SYS.ICD10_WHO]);
 
@@ -143,7 +163,8 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
   const entry = (system: string, code: string): ConceptEntry => {
     let e = concepts.get(system, code);
     if (!e) {
-      e = { names: new Map(), parentTitles: new Map(), traditionalMedicine: false };
+      // Every field present from the start: one object shape for all concepts.
+      e = { en: undefined, zh: undefined, parentEn: undefined, parentZh: undefined, traditionalMedicine: false };
       concepts.set(system, code, e);
       sizes.concepts++;
     }
@@ -168,7 +189,7 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
         // The display's language is told by its script: some systems declare no language, and a
         // supplement's display may be in the base system's language rather than the supplement's.
         const dLang: Lang | undefined = display ? (HAN.test(display) ? 'zh-CN' : 'en') : undefined;
-        if (display && dLang && !e.names.has(dLang)) e.names.set(dLang, display);
+        if (display && dLang) setName(e, dLang, display);
         for (const d of Array.isArray(c.designation) ? c.designation : []) {
           if (!isObj(d)) continue;
           const lang = normaliseLang(str(d.language));
@@ -176,18 +197,17 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
           if (!lang || !value) continue;
           sizes.designations++;
           const use = isObj(d.use) && d.use.system === DESIGNATION_USE ? str(d.use.code) : undefined;
-          if (use === 'parent-title') {
-            if (!e.parentTitles.has(lang)) e.parentTitles.set(lang, value);
-          } else if (!e.names.has(lang)) e.names.set(lang, value);
+          if (use === 'parent-title') setParentTitle(e, lang, value);
+          else setName(e, lang, value);
           if (glossed && lang === 'zh-CN' && value.length >= 2 && !zhNames.has(value)) zhNames.set(value, { system: sys, code, kind: kindOf(sys) });
         }
         for (const p of Array.isArray(c.property) ? c.property : []) {
           if (isObj(p) && p.code === 'traditional-medicine' && p.valueBoolean === true) e.traditionalMedicine = true;
         }
         if (glossed) {
-          const zh = e.names.get('zh-CN');
+          const zh = e.zh;
           if (zh && zh.length >= 2 && !zhNames.has(zh)) zhNames.set(zh, { system: sys, code, kind: kindOf(sys) });
-          const en = e.names.get('en');
+          const en = e.en;
           if (en && en.length >= 4 && sys !== SYS.ICD10_CN && !enNames.has(en.toLowerCase())) enNames.set(en.toLowerCase(), { system: sys, code, kind: kindOf(sys) });
         }
         visit(c.concept);
@@ -209,9 +229,9 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
         const code = el.code as string;
         for (const t of Array.isArray(el.target) ? el.target : []) {
           if (!isObj(t) || !str(t.code) || t.equivalence === 'unmatched' || t.equivalence === 'disjoint') continue;
-          const products: { system: string; code: string }[] = [];
+          let products: { system: string; code: string }[] = NO_PRODUCTS;
           for (const p of Array.isArray(t.product) ? t.product : []) {
-            if (isObj(p) && str(p.system) && str(p.value)) products.push({ system: p.system as string, code: p.value as string });
+            if (isObj(p) && str(p.system) && str(p.value)) (products === NO_PRODUCTS ? (products = []) : products).push({ system: p.system as string, code: p.value as string });
           }
           const mt: MapTarget = { system: target, code: t.code as string, equivalence: (str(t.equivalence) ?? 'equivalent') as Equivalence, products, map: url };
           const d = str(t.display);
@@ -229,8 +249,8 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
   const EMPTY: readonly MapTarget[] = Object.freeze([]);
 
   return Object.freeze({
-    display: (system: string, code: string, lang: Lang) => concepts.get(system, code)?.names.get(lang),
-    parentTitle: (system: string, code: string, lang: Lang) => concepts.get(system, code)?.parentTitles.get(lang),
+    display: (system: string, code: string, lang: Lang) => nameOf(concepts.get(system, code), lang),
+    parentTitle: (system: string, code: string, lang: Lang) => parentTitleOf(concepts.get(system, code), lang),
     isTraditionalMedicine: (system: string, code: string) =>
       normaliseSystem(system) === SYS.TCM || concepts.get(system, code)?.traditionalMedicine === true,
     targets: (system: string, code: string) => maps.get(system, code) ?? EMPTY,
