@@ -1,10 +1,9 @@
 /**
  * The parser/compiler of the FHIRPath fast path (fastpath.ts): a recursive-descent parser over
  * the tokens of fastpath-tokens.ts that builds closures directly (no syntax tree), with FHIRPath's
- * precedence (N1 §6: `implies` < `or xor` < `and` < `in` < `= !=` < `< <= > >=`, then `+`, `|`,
- * invocation), literals, `$this`, `%resource`, `%rootResource`, `%ucum` and parentheses. Here `|`
- * binds tighter than `+` (N1 has it the other way round); of the 210 core, IPS and gateway
- * invariants in the subset, the only ones using both keep them in separate parentheses.
+ * precedence (N1 §6 "Operator precedence": `implies` < `or xor` < `and` < `in` < `= !=` <
+ * `< <= > >=` < `|` < `+` < invocation), literals, `$this`, `%resource`, `%rootResource`, `%ucum`
+ * and parentheses.
  *
  * Invariants: anything it does not compile exactly — type names as terms, decimal literals, other
  * variables, functions outside fastpath-functions.ts, trailing tokens — throws Unsupported, so the
@@ -40,9 +39,9 @@ export function parse(tokens: Tok[]): Fn {
   };
 
   const expr = (): Fn => impliesExpr();
-  const unionExpr = binary(() => invocation(), ['|'], union);
-  const additive = binary(unionExpr, ['+'], add);
-  const ordering = binary(additive, ['<', '<=', '>', '>='], compare);
+  const additive = binary(() => invocation(), ['+'], add);
+  const unionExpr = binary(additive, ['|'], union);
+  const ordering = binary(unionExpr, ['<', '<=', '>', '>='], compare);
   const equality = binary(ordering, ['=', '!='], compare);
   const membership = binary(equality, ['in'], compare);
   const andExpr = binary(membership, ['and'], logic);

@@ -235,6 +235,12 @@ describe('validate: invariants', () => {
     ['Composition', 'emptyReason.empty() or entry.empty()', { emptyReason: { text: 'x' } }],
     ['Condition', "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()", { abatementString: 'x', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } }],
   ];
+  it('fast path follows N1 §6 precedence: `+` binds tighter than `|`', () => {
+    const fast = compileFast('name.count() + 1 | 5');
+    expect(fast, 'expression is in the fast subset').to.not.equal(undefined);
+    const value = { resourceType: 'Organization', name: 'x' };
+    expect(fast!(value, { resource: value, rootResource: value })).to.deep.equal([2, 5]);
+  });
   for (const [base, expr, value] of exprs) {
     it(`fast path = fhirpath.js: ${expr.slice(0, 60)} on ${JSON.stringify(value).slice(0, 40)}`, () => {
       const fast = compileFast(expr);
