@@ -20,6 +20,7 @@ import { chineseChecks, chineseProfileSelector } from '../validate/chinese/index
 import { GatewayError, type Issue } from '../errors.js';
 import { hasErrors } from '../fhir/outcome.js';
 import type { Bundle, Resource } from '../fhir/types.js';
+import type { ValidationPool } from './validation-pool.js';
 
 /** Strings up to this length are interned: longer ones are rarely repeated and cost the most to hash. */
 const INTERN_MAX_LENGTH = 200;
@@ -81,17 +82,37 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Documents from this many entries on yield before and after validation. */
 const YIELD_FROM_ENTRIES = 200;
 
-/** The intake check: errors refuse the document with a 422 carrying every issue; warnings travel on. */
-export function documentCheck(validator: Validator) {
+/**
+ * The intake check: errors refuse the document with a 422 carrying every issue; warnings travel on.
+ * With a worker pool (VALIDATION_WORKERS ≥ 1) validation runs off the event loop; with a bare
+ * validator it runs here, yielding around large documents.
+ */
+export function documentCheck(validator: Validator | ValidationPool) {
   return async (bundle: Bundle): Promise<{ issues: Issue[] }> => {
-    const large = Array.isArray(bundle.entry) && bundle.entry.length >= YIELD_FROM_ENTRIES;
-    if (large) await yieldToEventLoop();
-    const result = validator.validateDocument(bundle);
-    if (large) await yieldToEventLoop();
-    if (hasErrors(result.issues)) {
-      const errors = result.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
-      throw new GatewayError('VALIDATION_FAILED', `The document does not conform: ${errors} error(s).`, { issues: result.issues });
+    let issues: Issue[];
+    if ('validateDocument' in validator) {
+      const large = Array.isArray(bundle.entry) && bundle.entry.length >= YIELD_FROM_ENTRIES;
+      if (large) await yieldToEventLoop();
+      issues = validator.validateDocument(bundle).issues;
+      if (large) await yieldToEventLoop();
+    } else {
+      issues = (await validator.validate(bundle, 'document')).issues;
     }
-    return { issues: result.issues };
+    if (hasErrors(issues)) {
+      const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').length;
+      throw new GatewayError('VALIDATION_FAILED', `The document does not conform: ${errors} error(s).`, { issues });
+    }
+    return { issues };
+  };
+}
+
+/** $validate: a document Bundle gets the document rules, anything else the resource rules. */
+export function resourceCheck(validator: Validator | ValidationPool) {
+  return async (resource: Resource, profiles: string[]): Promise<{ issues: Issue[] }> => {
+    const mode = resource.resourceType === 'Bundle' && (resource as { type?: string }).type === 'document' ? 'document' : 'resource';
+    if ('validateDocument' in validator) {
+      return mode === 'document' ? validator.validateDocument(resource, { profiles }) : validator.validateResource(resource, { profiles });
+    }
+    return validator.validate(resource, mode, profiles);
   };
 }

@@ -1,0 +1,49 @@
+/**
+ * Entry of one validation worker thread (issue 10: intake validation off the event loop, on both
+ * cores). Builds the validator once from the profile folders it is given — the same
+ * `buildValidator` as the main thread, so a worker answers exactly what an in-thread validator
+ * answers — and then serves requests one at a time.
+ *
+ * Protocol (see validation-pool.ts): in `{ id, mode, text, profiles }` where `text` is the resource
+ * as JSON text (cheaper to send than a structured clone of the object: one flat string copy);
+ * out `{ id, issues }`, or `{ id, error: { code?, message, issues? } }` when validation throws.
+ * A GatewayError keeps its code and issues; anything else crosses as a bare message, and the pool
+ * turns it into INTERNAL. After the validator is built the worker posts `{ ready: true }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { GatewayError } from '../errors.js';
+import { buildValidator } from './validation.js';
+
+export interface WorkerRequest {
+  id: number;
+  mode: 'document' | 'resource';
+  text: string;
+  profiles?: string[];
+}
+
+export type WorkerReply =
+  | { ready: true }
+  | { id: number; issues: unknown[] }
+  | { id: number; error: { code?: string; message: string; issues?: unknown[] } };
+
+if (!parentPort) throw new TypeError('validation-worker.ts runs only as a worker thread');
+const port = parentPort;
+const { profileDirs } = workerData as { profileDirs: string[] };
+const { validator } = buildValidator(profileDirs);
+
+port.on('message', (req: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    const resource: unknown = JSON.parse(req.text);
+    const options = req.profiles?.length ? { profiles: req.profiles } : {};
+    const result = req.mode === 'document' ? validator.validateDocument(resource, options) : validator.validateResource(resource, options);
+    reply = { id: req.id, issues: result.issues };
+  } catch (err) {
+    reply =
+      err instanceof GatewayError
+        ? { id: req.id, error: { code: err.code, message: err.message, issues: err.issues } }
+        : { id: req.id, error: { message: err instanceof Error ? err.message : String(err) } };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ ready: true } satisfies WorkerReply);
