@@ -19,7 +19,8 @@ import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
 import { startDemo } from './compose/demo.js';
 import { consentDeps } from './compose/consent.js';
-import { buildValidator, documentCheck } from './compose/validation.js';
+import { buildValidator, documentCheck, resourceCheck } from './compose/validation.js';
+import { createValidationPool } from './compose/validation-pool.js';
 
 /** The folder holding package.json, from src/ (tsx) or dist/src/ (built). */
 export function packageRoot(): string {
@@ -44,7 +45,10 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const clock = { now: () => new Date() };
   const { trust, keys } = loadTrust(config, clock.now);
   const base = config.publicBaseUrl;
-  const { validator, resources } = buildValidator([path.join(packageRoot(), 'fhir-profiles')]);
+  const profileDirs = [path.join(packageRoot(), 'fhir-profiles')];
+  const { validator, resources } = buildValidator(profileDirs);
+  // Issue 10: validation in worker threads (both cores, event loop free); 0 = here.
+  const pool = config.validationWorkers > 0 ? createValidationPool({ size: config.validationWorkers, profileDirs }) : undefined;
   const translator = createTranslator({ resources, pseudonymKey: config.pseudonymKey ?? randomBytes(32) });
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
@@ -53,11 +57,8 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     clock,
     ids: { newId: randomUUID },
     ingest: (input) => ingestBody(input.body, input.contentType, { now: clock.now, newId: randomUUID }),
-    checkDocument: documentCheck(validator),
-    validate: (resource, profiles) =>
-      resource.resourceType === 'Bundle' && (resource as { type?: string }).type === 'document'
-        ? validator.validateDocument(resource, { profiles })
-        : validator.validateResource(resource, { profiles }),
+    checkDocument: documentCheck(pool ?? validator),
+    validate: resourceCheck(pool ?? validator),
     trust,
     keys,
     urls: { issuer: base, fhirBase: `${base}/fhir`, token: `${base}/auth/token`, jwks: `${base}/.well-known/jwks.json` },
@@ -87,6 +88,7 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
       // A signed checkpoint at shutdown (issue 7), then the store closes.
       await gateway.auditLog.checkpoint().catch((err) => log.error({ err }, 'audit checkpoint at shutdown failed'));
       await gateway.close();
+      await pool?.close();
     },
   };
 }

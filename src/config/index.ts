@@ -27,6 +27,8 @@ export interface Config {
   linkAttemptBudget: number;
   invitationHours: number;
   auditCheckpointSeconds: number;
+  /** Validation worker threads; 0 = validate on the main thread (issue 10). */
+  validationWorkers: number;
   residentIdPolicy: 'remove' | 'pseudonym';
   pseudonymKey: string | undefined;
 }

@@ -3,6 +3,8 @@
  * configuration table is written from this list; keep them in step.
  */
 
+import { availableParallelism } from 'node:os';
+
 type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
 
 export interface Setting {
@@ -38,6 +40,15 @@ const size = (raw: string): Parsed => {
   return n >= 1024 && n <= 512 * 1024 * 1024 ? { ok: true, value: n } : { ok: false, problem: 'must be between 1kb and 512mb' };
 };
 
+/**
+ * Issue 10: validation (≈ 4 ms of CPU per 100-entry document) in worker threads uses the other
+ * core and keeps the event loop free; each worker holds its own compiled profiles (memory), so
+ * at most 2 by default.
+ */
+function defaultValidationWorkers(): number {
+  return Math.min(2, availableParallelism());
+}
+
 export const SETTINGS: readonly Setting[] = [
   { env: 'PORT', key: 'port', default: 8080, meaning: 'TCP port of the HTTP server (0 = any free port)', parse: int(0, 65535) },
   { env: 'HOST', key: 'host', default: '0.0.0.0', meaning: 'address to listen on', parse: text },
@@ -56,5 +67,6 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'INVITATION_HOURS', key: 'invitationHours', default: 72, meaning: 'validity of a patient invitation', parse: int(1, 24 * 30) },
   { env: 'RESIDENT_ID_POLICY', key: 'residentIdPolicy', default: 'remove', meaning: 'what documents sent abroad carry in place of the resident ID number when the consent does not allow it: remove, or pseudonym (HMAC with PSEUDONYM_KEY)', parse: oneOf('remove', 'pseudonym') },
   { env: 'PSEUDONYM_KEY', key: 'pseudonymKey', default: undefined, meaning: 'secret (at least 16 characters) for resident-ID pseudonyms; required with RESIDENT_ID_POLICY=pseudonym', parse: (raw) => (raw.length >= 16 ? { ok: true, value: raw } : { ok: false, problem: 'must be at least 16 characters' }) },
+  { env: 'VALIDATION_WORKERS', key: 'validationWorkers', default: defaultValidationWorkers(), meaning: 'worker threads that validate documents off the event loop (default: min(2, available cores)); 0 = validate in the main thread', parse: int(0, 64) },
   { env: 'AUDIT_CHECKPOINT_SECONDS', key: 'auditCheckpointSeconds', default: 300, meaning: 'interval between signed audit checkpoints (also written at shutdown)', parse: int(5, 86400) },
 ];

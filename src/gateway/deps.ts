@@ -38,7 +38,7 @@ export interface GatewayDeps {
   /** Parses an incoming body into a resource (JSON, or CDA XML converted), with intake warnings. */
   ingest(input: { body: string; contentType: string | undefined }): { resource: Resource; issues: Issue[] };
   /** Validates any resource (against the given profiles, or the ones its content calls for). */
-  validate(resource: Resource, profiles: string[]): { issues: Issue[] };
+  validate(resource: Resource, profiles: string[]): Promise<{ issues: Issue[] }>;
   /** Validation and signature checks for a submitted document; throws a coded 422 on errors. */
   checkDocument(bundle: Bundle, submitter: Principal): Promise<{ issues: Issue[] }>;
   trust: TrustList;

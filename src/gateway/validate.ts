@@ -32,7 +32,7 @@ export function validateUseCases(deps: GatewayDeps) {
     if (input.type && target.resourceType !== input.type) {
       throw new GatewayError('INVALID_RESOURCE', `The resource is a ${target.resourceType}, not a ${input.type}.`, { expression: 'resourceType' });
     }
-    const result = deps.validate(target, profiles);
+    const result = await deps.validate(target, profiles);
     const outcome = result.issues.some((i) => i.severity === 'error' || i.severity === 'fatal') ? 'failure' : 'success';
     await deps.store.withTransaction((tx) =>
       deps.audit(tx, {
