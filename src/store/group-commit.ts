@@ -26,7 +26,7 @@
  *   with AUDIT_FAILED (the library error only as `cause`).
  */
 import { GatewayError } from '../errors.js';
-import type { Store, Stores } from './ports.js';
+import type { AuditRecord, ChainBuild, Store, Stores } from './ports.js';
 
 export interface GroupCommit {
   /** Runs `unit` inside a transaction shared with concurrent callers; resolves after the commit. */
@@ -60,14 +60,11 @@ export function createGroupCommit(store: Pick<Store, 'withTransaction'>, opts: {
     try {
       transactions++;
       await store.withTransaction(async (tx) => {
-        for (let i = 0; i < batch.length; i++) {
-          try {
-            results[i] = await batch[i]!.unit(tx);
-          } catch (e) {
-            failed = i;
-            unitError = e;
-            throw e;
-          }
+        const outcome = await runBatched(tx, batch, results);
+        if (outcome.failed >= 0) {
+          failed = outcome.failed;
+          unitError = outcome.error;
+          throw outcome.error;
         }
       });
     } catch (e) {
@@ -106,6 +103,89 @@ export function createGroupCommit(store: Pick<Store, 'withTransaction'>, opts: {
     },
     stats: () => ({ transactions, committedUnits }),
   };
+}
+
+/** Thrown into units parked at an append when their transaction is rolled back for another unit. */
+const ROLLED_BACK = Symbol('rolled back');
+
+interface Parked {
+  build: ChainBuild;
+  resolve: (r: AuditRecord) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Runs the batch's units together in `tx`. Each unit's audit append is parked; when every unit
+ * has either finished or parked, the parked builds are appended with ONE `appendChainedMany`
+ * (one lock, one head read, one multi-row INSERT), in the order they parked, and those units
+ * go on. Returns the first unit (by batch position) that failed, if any; the caller rolls back.
+ */
+async function runBatched(tx: Stores, batch: Waiting[], results: unknown[]): Promise<{ failed: number; error?: unknown }> {
+  const parked: Parked[] = [];
+  const errors = new Map<number, unknown>();
+  let settled = 0;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    if (wake && settled + parked.length === batch.length) {
+      const w = wake;
+      wake = undefined;
+      w();
+    }
+  };
+  const audit = {
+    ...tx.audit,
+    appendChained: (build: ChainBuild) =>
+      new Promise<AuditRecord>((resolve, reject) => {
+        parked.push({ build, resolve, reject });
+        poke();
+      }),
+    appendChainedMany: (builds: readonly ChainBuild[]) => Promise.all(builds.map((b) => audit.appendChained(b))),
+  };
+  const view: Stores = { ...tx, audit };
+  const runs = batch.map((w, i) =>
+    Promise.resolve()
+      .then(() => w.unit(view))
+      .then(
+        (v) => {
+          results[i] = v;
+        },
+        (e: unknown) => {
+          if (e !== ROLLED_BACK) errors.set(i, e);
+        },
+      )
+      .finally(() => {
+        settled++;
+        poke();
+      }),
+  );
+  for (;;) {
+    await new Promise<void>((r) => {
+      wake = r;
+      poke();
+    });
+    if (!parked.length) break; // every unit finished
+    const waiting = parked.splice(0);
+    if (errors.size) {
+      // A unit failed: nothing more is written; the parked units are abandoned with the rollback.
+      for (const p of waiting) p.reject(ROLLED_BACK);
+      await Promise.all(runs);
+      break;
+    }
+    let records: AuditRecord[];
+    try {
+      records = await tx.audit.appendChainedMany(waiting.map((p) => p.build));
+    } catch (e) {
+      const err = auditFailed(e);
+      for (const p of waiting) p.reject(err);
+      await Promise.all(runs);
+      return { failed: 0, error: err }; // AUDIT_FAILED: the caller rejects every unit
+    }
+    waiting.forEach((p, i) => p.resolve(records[i]!));
+  }
+  await Promise.all(runs);
+  if (!errors.size) return { failed: -1 };
+  const failed = Math.min(...errors.keys());
+  return { failed, error: errors.get(failed) };
 }
 
 const perStore = new WeakMap<object, GroupCommit>();

@@ -63,6 +63,9 @@ export interface ChainHead {
   hash: string;
 }
 
+/** Given the head read under the append lock, numbers and hashes one entry (audit/chain.ts chainLink). */
+export type ChainBuild = (head: ChainHead | null) => { event: Resource; hash: string; recorded: string; canonical?: string };
+
 export interface AuditRecord {
   seq: number;
   recorded: string;
@@ -110,7 +113,13 @@ export interface AuditLog {
    * Appends one entry to the single chain. The store serialises appenders (an advisory lock in
    * PostgreSQL) and calls `build` with the current head; `build` returns the entry and its hash.
    */
-  appendChained(build: (head: ChainHead | null) => { event: Resource; hash: string; recorded: string; canonical?: string }): Promise<AuditRecord>;
+  appendChained(build: ChainBuild): Promise<AuditRecord>;
+  /**
+   * Appends several entries in order under one lock and one head read (a group commit's batch):
+   * each build is called with the previous entry as head, so the chain is the one N single
+   * appends would write. Resolves with the records in the order of `builds`.
+   */
+  appendChainedMany(builds: readonly ChainBuild[]): Promise<AuditRecord[]>;
   /** Current head of the chain (null when empty). */
   head(): Promise<ChainHead | null>;
   /** Entries with seq >= fromSeq, ascending, read page by page (constant memory). */

@@ -6,13 +6,15 @@
  * and no fork; the append runs in the caller's transaction (the data change and its audit entry
  * commit together) or, given the pool, in a transaction of its own; the event is stored as the
  * canonical JSON the hash covers; any database failure surfaces as AUDIT_FAILED, which fails the
- * request. Nothing here updates or deletes an entry.
+ * request. Nothing here updates or deletes an entry. `appendChainedMany` links a batch (a group
+ * commit's entries) under ONE lock, head read and multi-row INSERT: the same chain N single
+ * appends would write.
  */
 import { GatewayError } from '../../errors.js';
 import { canonicalJson } from '../../fhir/canonical.js';
 import type { Resource } from '../../fhir/types.js';
 import type { Database, SqlClient } from '../db.js';
-import type { AuditCheckpoint, AuditLog, AuditQuery, AuditRecord, ChainHead, TokenKey } from '../ports.js';
+import type { AuditCheckpoint, AuditLog, AuditQuery, AuditRecord, ChainBuild, ChainHead, TokenKey } from '../ports.js';
 
 /** pg_advisory_xact_lock key of the audit append lock ("audt" in ASCII). */
 export const AUDIT_APPEND_LOCK = 0x61756474;
@@ -131,25 +133,53 @@ export function createSqlAuditLog(client: SqlClient): AuditLog {
     return row ? { seq: Number(row.seq), hash: row.hash } : null;
   }
 
+  /**
+   * Under the append lock: one head read, each build linked onto the previous one in order (each
+   * entry its own chain link, exactly as N single appends would make it), one multi-row INSERT.
+   */
+  async function appendLocked(builds: readonly ChainBuild[]): Promise<AuditRecord[]> {
+    if (!builds.length) return [];
+    return inTransaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
+      let head = await readHead(tx);
+      const records: AuditRecord[] = [];
+      const values: string[] = [];
+      const params: unknown[] = [];
+      for (const build of builds) {
+        const seq = (head?.seq ?? 0) + 1;
+        const prevHash = head?.hash ?? '0'.repeat(64);
+        const { event, hash, recorded, canonical } = build(head);
+        if (event.id !== String(seq)) throw new TypeError(`audit build must number the event ${seq}`);
+        // Stored byte-exact as hashed; chainLink hands over the canonical text it hashed.
+        const text = canonical ?? canonicalJson(event);
+        const k = auditIndexKeys(event);
+        const b = params.length;
+        values.push(`(${Array.from({ length: 11 }, (_, i) => `$${b + i + 1}`).join(', ')})`);
+        params.push(seq, recorded, prevHash, hash, text, k.patient, k.agent, k.entity, k.type, k.subtype, k.outcome);
+        records.push({ seq, recorded, prevHash, hash, event, canonical: text });
+        head = { seq, hash };
+      }
+      await tx.query(
+        `INSERT INTO audit_log (seq, recorded, prev_hash, hash, event, patient_keys, agent_keys, entity_keys, type_keys, subtype_keys, outcome)
+         VALUES ${values.join(', ')}`,
+        params,
+      );
+      return records;
+    });
+  }
+
   return {
     async appendChained(build) {
       try {
-        return await inTransaction(async (tx) => {
-          await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
-          const head = await readHead(tx);
-          const seq = (head?.seq ?? 0) + 1;
-          const { event, hash, recorded, canonical } = build(head);
-          if (event.id !== String(seq)) throw new TypeError(`audit build must number the event ${seq}`);
-          // Stored byte-exact as hashed; chainLink hands over the canonical text it hashed.
-          const text = canonical ?? canonicalJson(event);
-          const k = auditIndexKeys(event);
-          await tx.query(
-            `INSERT INTO audit_log (seq, recorded, prev_hash, hash, event, patient_keys, agent_keys, entity_keys, type_keys, subtype_keys, outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-            [seq, recorded, head?.hash ?? '0'.repeat(64), hash, text, k.patient, k.agent, k.entity, k.type, k.subtype, k.outcome],
-          );
-          return { seq, recorded, prevHash: head?.hash ?? '0'.repeat(64), hash, event, canonical: text };
-        });
+        return (await appendLocked([build]))[0]!;
+      } catch (e) {
+        throw auditFailed(e);
+      }
+    },
+
+    async appendChainedMany(builds) {
+      try {
+        return await appendLocked(builds);
       } catch (e) {
         throw auditFailed(e);
       }
