@@ -128,18 +128,17 @@ export function createValidationPool(options: ValidationPoolOptions): Validation
       for (const s of slots) if (!s.dead && (!best || s.inFlight.size < best.inFlight.size)) best = s;
       if (!best) return Promise.reject(internal('No validation worker is running.'));
       const slot = best;
-      let text: string;
-      try {
-        text = JSON.stringify(resource);
-      } catch (err) {
-        return Promise.reject(internal('The resource could not be serialised for validation.', err));
-      }
       const id = nextId++;
-      const req: WorkerRequest = { id, mode, text, ...(profiles?.length ? { profiles: [...profiles] } : {}) };
+      const req: WorkerRequest = { id, mode, resource, ...(profiles?.length ? { profiles: [...profiles] } : {}) };
+      try {
+        // Structured clone of parsed JSON data cannot fail; a function or symbol would be our misuse.
+        slot.worker.postMessage(req);
+      } catch (err) {
+        return Promise.reject(internal('The resource could not be sent for validation.', err));
+      }
       return new Promise((resolve, reject) => {
         slot.inFlight.set(id, { resolve, reject });
         if (slot.inFlight.size === 1) slot.worker.ref();
-        slot.worker.postMessage(req);
       });
     },
     async close() {

@@ -4,9 +4,10 @@
  * `buildValidator` as the main thread, so a worker answers exactly what an in-thread validator
  * answers — and then serves requests one at a time.
  *
- * Protocol (see validation-pool.ts): in `{ id, mode, text, profiles }` where `text` is the resource
- * as JSON text (cheaper to send than a structured clone of the object: one flat string copy);
- * out `{ id, issues }`, or `{ id, error: { code?, message, issues? } }` when validation throws.
+ * Protocol (see validation-pool.ts): in `{ id, mode, resource, profiles }` where `resource` is the
+ * parsed resource, structured-cloned by postMessage (measured on a 100-entry document: 0.28 ms of
+ * main-thread time, against 0.56 ms for JSON.stringify + sending the text and 0.65 ms for
+ * sending it as a transferred UTF-8 buffer); out `{ id, issues }`, or `{ id, error: { code?, message, issues? } }` when validation throws.
  * A GatewayError keeps its code and issues; anything else crosses as a bare message, and the pool
  * turns it into INTERNAL. After the validator is built the worker posts `{ ready: true }`.
  */
@@ -17,7 +18,7 @@ import { buildValidator } from './validation.js';
 export interface WorkerRequest {
   id: number;
   mode: 'document' | 'resource';
-  text: string;
+  resource: unknown;
   profiles?: string[];
 }
 
@@ -34,7 +35,7 @@ const { validator } = buildValidator(profileDirs);
 port.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const resource: unknown = JSON.parse(req.text);
+    const resource = req.resource;
     const options = req.profiles?.length ? { profiles: req.profiles } : {};
     const result = req.mode === 'document' ? validator.validateDocument(resource, options) : validator.validateResource(resource, options);
     reply = { id: req.id, issues: result.issues };
