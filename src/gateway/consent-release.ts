@@ -10,48 +10,96 @@
  * it reaches `deliver`, so translation and signature never see what the consent excludes;
  * deliveries are reused from delivery-cache.ts only AFTER the caller re-read the live consent and
  * decided (the key holds the consent and document versions and the permit), emergency ones never.
+ * A single-document read decides on the CURRENT version's head (version, submitter, patients) and
+ * its decision facts, remembered per (id, version) since a stored version never changes; the
+ * document text is read (that exact version) only when a delivery must be produced.
  */
 import { GatewayError } from '../errors.js';
 import type { Bundle } from '../fhir/types.js';
 import {
-  checkExport, decideAccess, exportYear, hashSecret, yearlyCeiling, type ConsentRecord, type Permit,
+  checkExport, decideAccess, exportYear, hashSecret, yearlyCeiling, type AccessRequest, type ConsentRecord, type Permit,
 } from '../consent/index.js';
-import type { StoredDocument, Stores } from '../store/ports.js';
+import type { DocumentHead, StoredDocument, Stores } from '../store/ports.js';
 import { applyPermit, documentFacts, patientForDecision } from './consent-documents.js';
 import type { TargetLanguage } from './consent-deps.js';
 import type { GatewayDeps } from './deps.js';
 import { deliveryCacheFor } from './delivery-cache.js';
 
 export interface Permitted {
-  doc: StoredDocument;
+  /** The permitted version (no resource text: a cached delivery never needs it). */
+  doc: DocumentHead;
   permit: Permit;
+  /** The stored Bundle of exactly `doc.versionId` (read only when a delivery must be produced). */
+  resource(): Promise<Bundle>;
 }
+
+type Facts = AccessRequest['document'];
+/** Decision facts per (document id, version): a stored version never changes (insertVersion only adds). */
+const FACTS_MAX = 10_000;
 
 export function consentRelease(deps: GatewayDeps) {
   const { store, clock, trust } = deps;
   const cache = deliveryCacheFor(deps.consent.deliver, () => clock.now().getTime());
+  let memo: Map<string, Facts> | undefined;
+  const facts = () => (memo ??= factsMemoFor(store.documents));
 
   /** Participant id (document submitter) of the hospital that granted the consent. */
   function hospitalClientId(consent: ConsentRecord): string | undefined {
     return trust.participants.find((p) => p.organization.id === consent.hospitalId && p.role === 'hospital')?.id;
   }
 
+  const remember = (doc: StoredDocument): Facts => {
+    const f = documentFacts(doc);
+    const m = facts();
+    if (m.size >= FACTS_MAX) m.clear();
+    m.set(`${doc.id}\u0000${doc.versionId}`, f);
+    return f;
+  };
+
+  /**
+   * The current version of `id` as a decision candidate: its head (version, submitter, patients)
+   * is read on every request; the document text only when this version's decision facts are not
+   * yet known. The resource is read by exact version, so it is the one the decision was about.
+   */
+  async function one(id: string, submitter: string): Promise<{ head: DocumentHead; facts: Facts; resource: () => Promise<Bundle> } | undefined> {
+    const head = await store.documents.currentVersion(id);
+    if (!head || head.submitter !== submitter) return undefined;
+    let loaded: Promise<StoredDocument | undefined> | undefined;
+    const load = () => (loaded ??= store.documents.get(head.id, head.versionId));
+    let known = facts().get(`${head.id}\u0000${head.versionId}`);
+    if (!known) {
+      const doc = await load();
+      if (!doc) return undefined;
+      known = remember(doc);
+    }
+    const resource = async () => {
+      const doc = await load();
+      if (!doc) throw new GatewayError('NOT_FOUND', 'No document is available.');
+      return doc.resource;
+    };
+    return { head, facts: known, resource };
+  }
+
   /** The consenting hospital's documents of the consent's patient that the decision permits. */
   async function permittedDocuments(consent: ConsentRecord, requester: { recipientId?: string; recipientName?: string }, only?: string): Promise<Permitted[]> {
     const submitter = hospitalClientId(consent);
     if (!submitter) return [];
-    const docs = only
-      ? [await store.documents.get(only)].filter((d): d is StoredDocument => !!d && d.submitter === submitter)
-      : (await store.documents.search({ patientIdentifier: consent.patient, submitter, count: 1000, offset: 0 })).documents;
+    const candidates = only
+      ? [await one(only, submitter)].filter((c) => !!c)
+      : (await store.documents.search({ patientIdentifier: consent.patient, submitter, count: 1000, offset: 0 })).documents.map((doc) => ({
+          head: doc,
+          facts: remember(doc),
+          resource: () => Promise.resolve(doc.resource),
+        }));
     const now = clock.now();
     const out: Permitted[] = [];
-    for (const doc of docs) {
+    for (const c of candidates) {
       const decision = decideAccess({
         consent: consent.resource,
         now,
-        request: { ...requester, patientIdentifier: patientForDecision(doc, consent.patient), document: documentFacts(doc) },
+        request: { ...requester, patientIdentifier: patientForDecision(c.head as StoredDocument, consent.patient) /* reads patientIdentifiers only */, document: c.facts },
       });
-      if (decision.permit) out.push({ doc, permit: decision });
+      if (decision.permit) out.push({ doc: c.head, permit: decision, resource: c.resource });
     }
     return out;
   }
@@ -98,7 +146,7 @@ export function consentRelease(deps: GatewayDeps) {
 
   /** Cuts the document to the permit and hands it to the deliver seam (translate + sign), or reuses that delivery. */
   function deliver(p: Permitted, consent: ConsentRecord, target: TargetLanguage, emergency = false): Promise<Bundle> {
-    const produce = () => deps.consent.deliver(applyPermit(p.doc.resource, p.permit), { target, decision: p.permit, consentId: consent.id, emergency });
+    const produce = async () => deps.consent.deliver(applyPermit(await p.resource(), p.permit), { target, decision: p.permit, consentId: consent.id, emergency });
     if (emergency) return produce(); // a new emergency Consent per declaration: nothing to reuse
     return cache.get(
       { consentId: consent.id, consentVersion: consent.versionId, documentId: p.doc.id, documentVersion: p.doc.versionId, target, emergency, permit: p.permit },
@@ -107,6 +155,14 @@ export function consentRelease(deps: GatewayDeps) {
   }
 
   return { hospitalClientId, permittedDocuments, admitExport, rememberAdmitted, deliver };
+}
+
+const factsMemos = new WeakMap<object, Map<string, Facts>>();
+/** One facts memo per document store (tests build several stores in one process). */
+function factsMemoFor(documents: object): Map<string, Facts> {
+  let m = factsMemos.get(documents);
+  if (!m) factsMemos.set(documents, (m = new Map()));
+  return m;
 }
 
 /** `Accept-Language` → en or zh-CN (default en). */

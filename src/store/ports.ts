@@ -28,6 +28,9 @@ export interface StoredDocument {
   resource: Bundle;
 }
 
+/** The current version of a document without its resource text (DocumentStore.currentVersion). */
+export type DocumentHead = Pick<StoredDocument, 'id' | 'versionId' | 'lastUpdated' | 'submitter' | 'patientIdentifiers'>;
+
 export interface NewDocument {
   id: string;
   identifier: IdentifierKey;
@@ -54,6 +57,11 @@ export interface DocumentStore {
   /** Stores version `versionId` (1 for a new document). */
   insertVersion(doc: NewDocument, versionId: number): Promise<StoredDocument>;
   get(id: string, versionId?: number): Promise<StoredDocument | undefined>;
+  /**
+   * Latest version of `id` without the resource (no document text read or parsed): what an
+   * access decision needs to find the version, its submitter and patients.
+   */
+  currentVersion(id: string): Promise<DocumentHead | undefined>;
   search(query: DocumentSearch): Promise<{ total: number; documents: StoredDocument[] }>;
 }
 

@@ -29,14 +29,18 @@ function toIso(v: string | Date): string {
   return new Date(v).toISOString();
 }
 
-function fromRow(r: Row): StoredDocument {
-  const patientIdentifiers: IdentifierKey[] = (r.patients ?? '')
+function patientKeys(patients: string | null | undefined): IdentifierKey[] {
+  return (patients ?? '')
     .split('\n')
     .filter(Boolean)
     .map((s) => {
       const i = s.indexOf('|');
       return { system: s.slice(0, i), value: s.slice(i + 1) };
     });
+}
+
+function fromRow(r: Row): StoredDocument {
+  const patientIdentifiers = patientKeys(r.patients);
   return {
     id: r.id,
     versionId: Number(r.version_id),
@@ -81,6 +85,19 @@ export function createSqlDocumentStore(db: SqlClient): DocumentStore {
         ? await db.query<Row>(`SELECT ${COLUMNS} FROM document_version d WHERE d.id = $1 AND d.version_id = $2`, [id, versionId])
         : await db.query<Row>(`SELECT ${COLUMNS} FROM document_version d WHERE d.id = $1 AND ${LATEST}`, [id]);
       return r.rows[0] ? fromRow(r.rows[0]) : undefined;
+    },
+
+    async currentVersion(id) {
+      const r = await db.query<Omit<Row, 'resource' | 'identifier_system' | 'identifier_value' | 'content_hash'>>(
+        `SELECT d.id, d.version_id, d.submitter, d.last_updated,
+           (SELECT string_agg(p.system || '|' || p.value, chr(10)) FROM document_patient p
+              WHERE p.id = d.id AND p.version_id = d.version_id) AS patients
+         FROM document_version d WHERE d.id = $1 ORDER BY d.version_id DESC LIMIT 1`,
+        [id],
+      );
+      const row = r.rows[0];
+      if (!row) return undefined;
+      return { id: row.id, versionId: Number(row.version_id), lastUpdated: toIso(row.last_updated), submitter: row.submitter, patientIdentifiers: patientKeys(row.patients) };
     },
 
     async search(q: DocumentSearch) {
