@@ -42,11 +42,14 @@ const size = (raw: string): Parsed => {
 
 /**
  * Issue 10: validation (≈ 4 ms of CPU per 100-entry document) in worker threads uses the other
- * core and keeps the event loop free; each worker holds its own compiled profiles (memory), so
- * at most 2 by default.
+ * core(s) and keeps the event loop free. Each worker holds its own profiles, R4 core set and
+ * compiled validator (measured ≈ 230 MB resident per worker), so the default leaves the main
+ * thread one core and takes at most 2 workers: 1 on a 2-core machine (main thread + worker = both
+ * cores; a second worker measured no gain there and doubled the cost), 1 on a single core too so
+ * the event loop stays free of validation.
  */
 function defaultValidationWorkers(): number {
-  return Math.min(2, availableParallelism());
+  return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
 export const SETTINGS: readonly Setting[] = [
@@ -67,6 +70,6 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'INVITATION_HOURS', key: 'invitationHours', default: 72, meaning: 'validity of a patient invitation', parse: int(1, 24 * 30) },
   { env: 'RESIDENT_ID_POLICY', key: 'residentIdPolicy', default: 'remove', meaning: 'what documents sent abroad carry in place of the resident ID number when the consent does not allow it: remove, or pseudonym (HMAC with PSEUDONYM_KEY)', parse: oneOf('remove', 'pseudonym') },
   { env: 'PSEUDONYM_KEY', key: 'pseudonymKey', default: undefined, meaning: 'secret (at least 16 characters) for resident-ID pseudonyms; required with RESIDENT_ID_POLICY=pseudonym', parse: (raw) => (raw.length >= 16 ? { ok: true, value: raw } : { ok: false, problem: 'must be at least 16 characters' }) },
-  { env: 'VALIDATION_WORKERS', key: 'validationWorkers', default: defaultValidationWorkers(), meaning: 'worker threads that validate documents off the event loop (default: min(2, available cores)); 0 = validate in the main thread', parse: int(0, 64) },
+  { env: 'VALIDATION_WORKERS', key: 'validationWorkers', default: defaultValidationWorkers(), meaning: 'worker threads that validate documents off the event loop (default: available cores − 1, from 1 to 2); 0 = validate in the main thread', parse: int(0, 64) },
   { env: 'AUDIT_CHECKPOINT_SECONDS', key: 'auditCheckpointSeconds', default: 300, meaning: 'interval between signed audit checkpoints (also written at shutdown)', parse: int(5, 86400) },
 ];

@@ -1,12 +1,12 @@
-/** VALIDATION_WORKERS (issue 10): default min(2, cores), 0 = main thread, out of range refused. */
+/** VALIDATION_WORKERS (issue 10): default cores − 1 (1 to 2), 0 = main thread, out of range refused. */
 import { expect } from 'chai';
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../../../src/config/index.js';
 import { GatewayError } from '../../../src/errors.js';
 
 describe('VALIDATION_WORKERS setting', () => {
-  it('defaults to min(2, available cores)', () => {
-    expect(loadConfig({}).validationWorkers).to.equal(Math.min(2, availableParallelism()));
+  it('defaults to available cores − 1, at least 1 and at most 2', () => {
+    expect(loadConfig({}).validationWorkers).to.equal(Math.max(1, Math.min(2, availableParallelism() - 1)));
   });
   it('takes 0 (validate in the main thread) and a count', () => {
     expect(loadConfig({ VALIDATION_WORKERS: '0' }).validationWorkers).to.equal(0);
