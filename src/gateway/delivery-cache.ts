@@ -16,7 +16,8 @@
  * Invariants: bounded by entry count and by approximate size (UTF-16 length of the JSON); a
  * delivery in progress is shared by concurrent requests for the same key (one translation and one
  * signature), and a failed one is forgotten (never cached); cached Bundles are deep-frozen, so a
- * caller cannot alter what the next one is served.
+ * caller cannot alter what the next one is served, and their JSON text (`deliveredJson`) is made
+ * once and sent as is.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../fhir/canonical.js';
@@ -53,6 +54,18 @@ interface Entry {
   value: Promise<Bundle>;
   at: number;
   chars: number;
+}
+
+/** JSON text of each delivered (frozen) Bundle, serialised once when it was produced. */
+const jsonText = new WeakMap<object, string>();
+
+/**
+ * The JSON text of a Bundle this cache delivered (identical to JSON.stringify of it: the Bundle
+ * is deep-frozen), so a response sends it without serialising ~the document again per request;
+ * undefined for any other object.
+ */
+export function deliveredJson(bundle: object): string | undefined {
+  return jsonText.get(bundle);
 }
 
 function deepFreeze<T>(v: T): T {
@@ -106,12 +119,15 @@ export function createDeliveryCache(opts: DeliveryCacheOptions): DeliveryCache {
       const entry = { at: t, chars: 0 } as Entry;
       entry.value = produce().then(
         (bundle) => {
+          const text = JSON.stringify(bundle);
           if (entries.get(k) === entry) {
-            entry.chars = JSON.stringify(bundle).length;
+            entry.chars = text.length;
             chars += entry.chars;
             evict();
           }
-          return deepFreeze(bundle);
+          deepFreeze(bundle);
+          jsonText.set(bundle, text); // frozen: the text stays exactly this Bundle's JSON
+          return bundle;
         },
         (e: unknown) => {
           drop(k, entry);

@@ -5,6 +5,7 @@
 import { Router, type Request } from 'express';
 import { GatewayError } from '../../errors.js';
 import type { Gateway } from '../../gateway/index.js';
+import { deliveredJson } from '../../gateway/delivery-cache.js';
 import { operationOutcome } from '../../fhir/outcome.js';
 import type { HttpHelpers } from '../app.js';
 import { sendResource } from '../negotiate.js';
@@ -78,6 +79,9 @@ export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
       const bundle = await gateway.consentReads.read(id, req.get('x-consent-token'), req.get('accept-language'), ctx);
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Content-Language', (bundle.language as string | undefined) ?? 'und');
+      // A cached delivery's JSON text was made once (delivery-cache.ts): sent as is, same bytes.
+      const text = deliveredJson(bundle);
+      if (text !== undefined) return res.status(200).type(`${(res.locals.fhirType as string | undefined) ?? 'application/fhir+json'}; charset=utf-8`).send(text);
       return sendResource(req, res, 200, bundle);
     }
     const doc = await gateway.documents.read(id, ctx);

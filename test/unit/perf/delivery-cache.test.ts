@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { Permit } from '../../../src/consent/index.js';
 import type { Bundle } from '../../../src/fhir/types.js';
-import { createDeliveryCache, type DeliveryKey } from '../../../src/gateway/delivery-cache.js';
+import { createDeliveryCache, deliveredJson, type DeliveryKey } from '../../../src/gateway/delivery-cache.js';
 
 const permit: Permit = {
   permit: true, consentId: 'c1', allowedSections: 'all', exportResidentId: false, exportEthnicity: false, exportGenomic: false,
@@ -62,6 +62,16 @@ describe('perf: delivery cache', () => {
     expect(Reflect.set(resource, 'id', 'changed'), 'nested resource is read-only').to.equal(false);
     expect(Reflect.set(b, 'id', 'changed'), 'the Bundle is read-only').to.equal(false);
     expect(resource.id).to.equal('xxx');
+  });
+
+  it('keeps the JSON text of each delivery, identical to serialising it, and none for other objects', async () => {
+    const c = createDeliveryCache({ now: () => 0 });
+    const b = await c.get(key, async () => bundle(5));
+    expect(deliveredJson(b)).to.equal(JSON.stringify(b));
+    expect(deliveredJson(await c.get(key, async () => bundle(9))), 'a hit: the same text').to.equal(JSON.stringify(bundle(5)));
+    const other = await c.get({ ...key, documentVersion: 2 }, async () => bundle(7));
+    expect(deliveredJson(other)).to.equal(JSON.stringify(bundle(7)));
+    expect(deliveredJson(bundle(5)), 'not a delivery of the cache').to.equal(undefined);
   });
 
   it('stays within its entry and size bounds, dropping the least recently used first', async () => {
