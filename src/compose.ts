@@ -19,7 +19,7 @@ import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
 import { startDemo } from './compose/demo.js';
 import { consentDeps } from './compose/consent.js';
-import { buildValidator, documentCheck, resourceCheck } from './compose/validation.js';
+import { buildValidator, documentCheck, loadConformanceResources, resourceCheck } from './compose/validation.js';
 import { createValidationPool } from './compose/validation-pool.js';
 
 /** The folder holding package.json, from src/ (tsx) or dist/src/ (built). */
@@ -46,9 +46,10 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const { trust, keys } = loadTrust(config, clock.now);
   const base = config.publicBaseUrl;
   const profileDirs = [path.join(packageRoot(), 'fhir-profiles')];
-  const { validator, resources } = buildValidator(profileDirs);
-  // Issue 10: validation in worker threads (both cores, event loop free); 0 = here.
+  // Issue 10: validation in worker threads (both cores, event loop free), each building its own
+  // validator; then this thread loads only what the translator needs. 0 workers = validate here.
   const pool = config.validationWorkers > 0 ? createValidationPool({ size: config.validationWorkers, profileDirs }) : undefined;
+  const { validator, resources } = pool ? { validator: pool, resources: loadConformanceResources(profileDirs) } : buildValidator(profileDirs);
   const translator = createTranslator({ resources, pseudonymKey: config.pseudonymKey ?? randomBytes(32) });
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
@@ -57,8 +58,8 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
     clock,
     ids: { newId: randomUUID },
     ingest: (input) => ingestBody(input.body, input.contentType, { now: clock.now, newId: randomUUID }),
-    checkDocument: documentCheck(pool ?? validator),
-    validate: resourceCheck(pool ?? validator),
+    checkDocument: documentCheck(validator),
+    validate: resourceCheck(validator),
     trust,
     keys,
     urls: { issuer: base, fhirBase: `${base}/fhir`, token: `${base}/auth/token`, jwks: `${base}/.well-known/jwks.json` },
