@@ -53,6 +53,8 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const translator = createTranslator({ resources, pseudonymKey: config.pseudonymKey ?? randomBytes(32) });
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
+  // Ready means able to validate: the workers built their validators meanwhile (in parallel).
+  await pool?.ready();
   const gateway = createGateway({
     store,
     clock,

@@ -27,6 +27,11 @@ import type { WorkerReply, WorkerRequest } from './validation-worker.js';
 export interface ValidationPool {
   /** Validates `resource` (a document Bundle with `mode: 'document'`) in a worker. */
   validate(resource: unknown, mode: 'document' | 'resource', profiles?: readonly string[]): Promise<{ issues: Issue[] }>;
+  /**
+   * Settles when every initial worker has built its validator (start-up readiness); rejects
+   * with INTERNAL when workers keep dying before they are ready (e.g. unreadable profiles).
+   */
+  ready(): Promise<void>;
   /** Terminates the workers; pending requests are rejected with INTERNAL. */
   close(): Promise<void>;
   readonly size: number;
@@ -82,6 +87,10 @@ export function createValidationPool(options: ValidationPoolOptions): Validation
   let nextId = 1;
   let closed = false;
   let startupFailures = 0;
+  let readyCount = 0;
+  let settleReady: { resolve(): void; reject(e: unknown): void } | undefined;
+  const readyPromise = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
+  readyPromise.catch(() => undefined); // observed through ready(); never an unhandled rejection
 
   const spawn = (index: number): void => {
     const worker = startWorker({ profileDirs: options.profileDirs });
@@ -96,13 +105,17 @@ export function createValidationPool(options: ValidationPoolOptions): Validation
       slot.inFlight.clear();
       if (closed) return;
       if (!slot.ready) startupFailures++;
-      if (startupFailures >= MAX_STARTUP_FAILURES) return; // keeps the dead slot: requests to it are refused below
+      if (startupFailures >= MAX_STARTUP_FAILURES) {
+        settleReady?.reject(internal(`Validation workers stopped before they were ready (${why}).`, cause));
+        return; // keeps the dead slot: requests to it are refused below
+      }
       spawn(index);
     };
     worker.on('message', (m: WorkerReply) => {
       if ('ready' in m) {
         slot.ready = true;
         startupFailures = 0;
+        if (++readyCount === options.size) settleReady?.resolve();
         return;
       }
       const p = slot.inFlight.get(m.id);
@@ -122,6 +135,7 @@ export function createValidationPool(options: ValidationPoolOptions): Validation
 
   return {
     size: options.size,
+    ready: () => readyPromise,
     validate(resource, mode, profiles) {
       if (closed) return Promise.reject(internal('The validation pool is closed.'));
       let best: Slot | undefined;

@@ -107,6 +107,26 @@ describe('validation worker pool (issue 10)', function () {
     }
   });
 
+  it('ready() settles once the workers are built, and rejects INTERNAL when they cannot start', async () => {
+    await pool.ready();
+    const broken = createValidationPool({ size: 1, profileDirs: [path.join(root, 'no-such-profiles-folder')] });
+    try {
+      const err = await broken.ready().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(GatewayError);
+      expect((err as GatewayError).code).to.equal('INTERNAL');
+      const code = await broken.validate(fixtures[0]!.bundle, 'document').then(
+        () => 'resolved',
+        (e: unknown) => (e instanceof GatewayError ? e.code : 'other'),
+      );
+      expect(code).to.equal('INTERNAL');
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('refuses work after close() with INTERNAL instead of hanging', async () => {
     const p = createValidationPool({ size: 1, profileDirs });
     const pending = p.validate(fixtures[0]!.bundle, 'document');
