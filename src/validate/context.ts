@@ -35,6 +35,21 @@ export type ExtraCheck = (resource: Resource, path: string) => Issue[];
 
 export class LimitExceeded extends Error {}
 
+/**
+ * Thrown by issue() inside a conformance probe at the probe's first error that counts
+ * (walk-probe.ts): a probe only asks "any error?", so the rest of its walk cannot change the
+ * answer. One shared instance: no stack trace is captured per failed probe.
+ */
+export class ProbeFailed {
+  private constructor() {}
+  static readonly instance = new ProbeFailed();
+}
+
+/** The errors that make a probed value non-conforming (walk-probe.ts keeps the same rule). */
+export function failsProbe(severity: Issue['severity'], rule: string | undefined): boolean {
+  return (severity === 'error' || severity === 'fatal') && !rule?.startsWith('reference-');
+}
+
 export interface BundleIndex {
   /** fullUrl → entry index (the first) */
   byFullUrl: Map<string, number>;
@@ -91,6 +106,7 @@ export function issue(
   rule?: string,
 ): void {
   ctx.issues.push({ severity, code, diagnostics, expression: [expression], ...(rule ? { rule } : {}) });
+  if (ctx.probe && failsProbe(severity, rule)) throw ProbeFailed.instance;
 }
 
 export function tick(ctx: Ctx): void {

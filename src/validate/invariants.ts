@@ -10,7 +10,7 @@
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Ctx } from './context.js';
-import { issue } from './context.js';
+import { issue, ProbeFailed } from './context.js';
 import type { ConstraintDef } from './model.js';
 import { compileFast, Fallback } from './fastpath.js';
 
@@ -156,7 +156,9 @@ export function runInvariants(runners: readonly Runner[], value: unknown, path: 
     let ok: boolean | 'skip';
     try {
       ok = r.run(value, ctx, path);
-    } catch {
+    } catch (e) {
+      // dom-3 reports through issue(): a probe's early exit is no evaluation failure.
+      if (e === ProbeFailed.instance) throw e;
       ok = 'skip';
     }
     if (ok === 'skip') {

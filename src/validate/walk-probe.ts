@@ -6,10 +6,13 @@
  * Invariants: a probe walks into a fresh issue list with `probe` set and never reports into the
  * real walk, except that it spends the same element budget (a limit hit inside a probe still stops
  * the request); results are memoised per request (value → profile), and a cycle of target
- * profiles (A → B → A) is taken as conforming, so probing always terminates.
+ * profiles (A → B → A) is taken as conforming, so probing always terminates. A probe only answers
+ * "any counting error?": it stops at the first one (issue() throws ProbeFailed) and walks the
+ * members its profile pins down first (walker.ts), so a candidate of the wrong slice costs a few
+ * members, not a whole resource; the errors pushed without issue() are still read at the end.
  */
 import type { Ctx } from './context.js';
-import { issue, LimitExceeded } from './context.js';
+import { failsProbe, issue, LimitExceeded, ProbeFailed } from './context.js';
 import { isObject } from '../fhir/types.js';
 import type { ElementNode } from './model.js';
 import { resolveReference } from './references.js';
@@ -64,12 +67,15 @@ function conformsUncached(value: unknown, profile: string, type: string, ctx: Ct
     else walkItem(value, solo(tree), type, 'x', sub, true);
   } catch (e) {
     if (e instanceof LimitExceeded) throw e;
+    // The first counting error ends the probe (issue() throws ProbeFailed): the answer is known.
+    if (e === ProbeFailed.instance) ctx.budget = sub.budget;
     return false;
   }
   ctx.budget = sub.budget;
   // Reference resolution depends on the entry's fullUrl, which this probe does not have: the
-  // real walk of the item reports those; conformance here is about content.
-  return !sub.issues.some((i) => (i.severity === 'error' || i.severity === 'fatal') && !i.rule?.startsWith('reference-'));
+  // real walk of the item reports those; conformance here is about content. Errors pushed without
+  // issue() (extra checks) are only seen here.
+  return !sub.issues.some((i) => failsProbe(i.severity, i.rule));
 }
 
 /**

@@ -74,7 +74,10 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
   const counts: Counts | undefined = hasCard ? new Map() : undefined;
   let members = 0;
   const laneHits: Hit[] | undefined = one ? undefined : [];
-  for (const key in obj) {
+  // A probe only asks whether any error occurs (walk-probe.ts): at its root, the members a profile
+  // pins down (the `code` a slice profile fixes) go first, so a non-conforming candidate fails fast.
+  const members0 = ctx.probe && isRoot ? probeOrder(obj, children) : obj;
+  for (const key in members0) {
     if (isRoot && (key === 'resourceType' || (key === 'contained' && !ctx.validateContained))) continue;
     members++;
     const underscore = key.charCodeAt(0) === 95;
@@ -119,6 +122,35 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
   const runners = laneRunners(nodes, type, isRoot, ctx);
   if (runners.length) runInvariants(runners, obj, path, ctx);
   ctx.depth--;
+}
+
+const decisive = new WeakMap<ElementNode[], Set<string>>();
+
+/** JSON names of the children whose value alone can fail a probe: fixed/pattern, required binding, slicing. */
+function decisiveNames(children: ElementNode[]): Set<string> {
+  let d = decisive.get(children);
+  if (!d) {
+    d = new Set();
+    for (const c of children) {
+      if (c.choice) continue;
+      if (c.fixed !== undefined || c.pattern !== undefined || c.binding?.strength === 'required' || c.slicing) d.add(c.name);
+    }
+    decisive.set(children, d);
+  }
+  return d;
+}
+
+/**
+ * The same members, decisive ones first (insertion order is the iteration order of string keys).
+ * Values are the instance's own; only the order of the walk changes, never what is walked.
+ */
+function probeOrder(obj: Json, children: ElementNode[]): Json {
+  const d = decisiveNames(children);
+  if (d.size === 0) return obj;
+  const out: Json = {};
+  for (const k in obj) if (d.has(k)) out[k] = obj[k];
+  for (const k in obj) if (!d.has(k)) out[k] = obj[k];
+  return out;
 }
 
 /**
