@@ -12,6 +12,7 @@ import { issue } from './context.js';
 import type { Discriminator, ElementNode } from './model.js';
 import { upperFirst } from './model.js';
 import { matchesPattern } from './pattern.js';
+import { at, splitPath, valuesAt, type ItemValues } from './slice-values.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,22 +31,6 @@ function childrenOf(n: ElementNode, ctx: Ctx): ElementNode[] {
   if (n.children.length) return n.children;
   const t = n.types.length === 1 ? n.types[0]!.code : undefined;
   return t ? ctx.reg.typeTree(t)?.children ?? [] : [];
-}
-
-function splitPath(p: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (const ch of p) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === '.' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur) out.push(cur);
-  return out;
 }
 
 /** The element definition a discriminator path designates inside a slice. */
@@ -89,57 +74,23 @@ function valueInSlices(slice: ElementNode, path: string, ctx: Ctx): unknown {
   return undefined;
 }
 
-/** Values at a discriminator path in an instance item. */
-function valuesAt(item: unknown, path: string, env: SliceEnv, ctx: Ctx): unknown[] {
-  let cur: unknown[] = [item];
-  for (const seg of splitPath(path)) {
-    if (seg === '$this') continue;
-    const next: unknown[] = [];
-    const ext = /^extension\('([^']+)'\)$/.exec(seg);
-    const of = /^ofType\((\w+)\)$/.exec(seg);
-    for (const v of cur) {
-      if (!isObj(v)) continue;
-      if (seg === 'resolve()') {
-        const r = env.resolve(v, ctx);
-        if (r) next.push(r);
-      } else if (ext) {
-        const list = Array.isArray(v.extension) ? v.extension : [];
-        for (const e of list) if (isObj(e) && e.url === ext[1]) next.push(e);
-      } else if (of) {
-        // the item itself when it is of that type (choice items are passed already typed)
-        next.push(v);
-      } else {
-        let x = v[seg];
-        if (x === undefined) {
-          const key = Object.keys(v).find((k) => k.startsWith(seg) && /^[A-Z]/.test(k.slice(seg.length)));
-          if (key) x = v[key];
-        }
-        if (Array.isArray(x)) next.push(...x);
-        else if (x !== undefined) next.push(x);
-      }
-    }
-    cur = next;
-  }
-  return cur;
-}
-
-type Matcher = (item: unknown, itemType: string | undefined, ctx: Ctx) => boolean;
+type Matcher = (item: unknown, itemType: string | undefined, ctx: Ctx, memo: ItemValues) => boolean;
 
 function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEnv, ctx: Ctx): Matcher {
   const target = targetNode(slice, d.path, ctx);
   if (d.type === 'exists') {
     const mustExist = (target?.min ?? 0) >= 1;
     const mustNot = target?.max === 0;
-    return (item, _t, c) => {
-      const n = valuesAt(item, d.path, env, c).length;
+    return (item, _t, c, memo) => {
+      const n = at(memo, item, d.path, env, c).length;
       return mustExist ? n > 0 : mustNot ? n === 0 : true;
     };
   }
   if (d.type === 'type') {
     const allowed = new Set((target ?? slice).types.map((t) => t.code));
-    return (item, itemType, c) => {
+    return (item, itemType, c, memo) => {
       if (d.path === '$this') return itemType !== undefined && allowed.has(itemType);
-      const vals = valuesAt(item, d.path, env, c);
+      const vals = at(memo, item, d.path, env, c);
       return vals.some((v) => isObj(v) && typeof v.resourceType === 'string' && allowed.has(v.resourceType));
     };
   }
@@ -147,8 +98,8 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
     // Through resolve() the profile is the Reference's targetProfile, else the type's profile.
     const viaRef = d.path.endsWith('resolve()');
     const profiles = (target ?? slice).types.flatMap((t) => (viaRef ? t.targetProfiles : t.profiles).map((p) => ({ p, code: t.code })));
-    return (item, itemType, c) => {
-      const vals = d.path === '$this' ? [item] : valuesAt(item, d.path, env, c);
+    return (item, itemType, c, memo) => {
+      const vals = d.path === '$this' ? [item] : at(memo, item, d.path, env, c);
       return vals.some((v) =>
         profiles.some(({ p, code }) => env.conforms(v, p, isObj(v) && typeof v.resourceType === 'string' ? v.resourceType : (itemType ?? code), c)),
       );
@@ -167,8 +118,8 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
     const exp = ctx.reg.expansion(target.binding.valueSet);
     if (exp.ok) {
       const codes = exp.expansion.codes;
-      return (item, _t, c) =>
-        valuesAt(item, d.path, env, c).some((v) => {
+      return (item, _t, c, memo) =>
+        at(memo, item, d.path, env, c).some((v) => {
           if (typeof v === 'string') return exp.expansion.bareCodes.has(v);
           if (!isObj(v)) return false;
           const cods = Array.isArray(v.coding) ? (v.coding as Json[]) : [v];
@@ -189,13 +140,13 @@ function discriminatorMatcher(slice: ElementNode, d: Discriminator, env: SliceEn
       }
     }
     if (parts.length) {
-      return (item, _t, c) =>
-        valuesAt(item, d.path, env, c).some((v) => isObj(v) && parts.every((p) => valuesAt(v, p.name, env, c).some((x) => matchesPattern(p.value, x))));
+      return (item, _t, c, memo) =>
+        at(memo, item, d.path, env, c).some((v) => isObj(v) && parts.every((p) => valuesAt(v, p.name, env, c).some((x) => matchesPattern(p.value, x))));
     }
   }
   // A slice that does not constrain this discriminator accepts any value for it (as HL7's validator).
   if (expected === undefined) return () => true;
-  return (item, _t, c) => valuesAt(item, d.path, env, c).some((v) => matchesPattern(expected, v));
+  return (item, _t, c, memo) => at(memo, item, d.path, env, c).some((v) => matchesPattern(expected, v));
 }
 
 const matcherCache = new WeakMap<ElementNode, Matcher>();
@@ -206,7 +157,7 @@ function sliceMatcher(parent: ElementNode, slice: ElementNode, env: SliceEnv, ct
     const ds = parent.slicing?.discriminators ?? [];
     const parts = ds.map((d) => discriminatorMatcher(slice, d, env, ctx));
     if (!ds.length) m = () => false;
-    else m = (item, t, c) => parts.every((p) => p(item, t, c));
+    else m = (item, t, c, memo) => parts.every((p) => p(item, t, c, memo));
     matcherCache.set(slice, m);
   }
   return m;
@@ -228,10 +179,11 @@ export function applySlicing(
   const counts = new Map<ElementNode, number>();
   const out: ElementNode[] = [];
   const isExtension = parent.name === 'extension' || parent.name === 'modifierExtension';
+  const memo: ItemValues = { item: undefined, paths: [], values: [] };
   items.forEach((item, i) => {
     let hit: ElementNode | undefined;
     for (const s of parent.slices) {
-      if (sliceMatcher(parent, s, env, ctx)(item, itemTypes[i], ctx)) {
+      if (sliceMatcher(parent, s, env, ctx)(item, itemTypes[i], ctx, memo)) {
         hit = s;
         break;
       }
