@@ -113,6 +113,72 @@ function dom3(v: unknown, ctx: Ctx, path: string, def: ConstraintDef): boolean {
   return true;
 }
 
+/** A full date or a dateTime to the second with a zone, checked field by field (no roll-over). */
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const SECOND = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|([+-])(\d{2}):(\d{2}))$/;
+
+function realDay(y: number, m: number, d: number): boolean {
+  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return m >= 1 && m <= 12 && d >= 1 && d <= dim[m - 1]!;
+}
+
+/** Milliseconds since the epoch of a dateTime matching SECOND, or undefined when a field is out of range. */
+function instantOf(m: RegExpExecArray): number | undefined {
+  const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  if (!realDay(y!, mo!, d!) || h! > 23 || mi! > 59 || se! > 59) return undefined;
+  let off = 0;
+  if (m[7] !== 'Z') {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 14 || om > 59) return undefined;
+    off = (m[8] === '-' ? -1 : 1) * (oh * 60 + om) * 60000;
+  }
+  return Date.UTC(y!, mo! - 1, d!, h, mi, se) - off;
+}
+
+/**
+ * Exact native forms of a few constraints the fast path hands to fhirpath.js (its values need
+ * FHIR types): keyed by the whole expression, so a profile's different rule under the same key is
+ * never taken for it. Each answers only the inputs whose FHIRPath result is certain and returns
+ * undefined for the rest, which go on to the fast path / fhirpath.js as before.
+ */
+const NATIVE_EXPR = new Map<string, (v: unknown) => boolean | undefined>(Object.entries({
+  // per-1 (Period): start <= end on dateTimes of the same precision (FHIRPath N1 §6.2 date/time
+  // comparison: instants compare after zone normalisation; equal full dates compare as strings).
+  'start.hasValue().not() or end.hasValue().not() or (start <= end)': (v) => {
+    const o = v as Json;
+    const a = o.start;
+    const b = o.end;
+    if (typeof a !== 'string' || typeof b !== 'string') return undefined;
+    const da = DAY.exec(a);
+    const db = da ? DAY.exec(b) : null;
+    if (da && db) {
+      if (!realDay(Number(da[1]), Number(da[2]), Number(da[3])) || !realDay(Number(db[1]), Number(db[2]), Number(db[3]))) return undefined;
+      return a <= b;
+    }
+    const sa = SECOND.exec(a);
+    const sb = sa ? SECOND.exec(b) : null;
+    if (!sa || !sb) return undefined;
+    const x = instantOf(sa);
+    const y = instantOf(sb);
+    return x === undefined || y === undefined ? undefined : x <= y;
+  },
+  // bdl-ips-1 (IPS Bundle): no Composition after the first entry (`is` on a resource is its resourceType).
+  'entry.tail().where(resource is Composition).empty()': (v) => {
+    const e = (v as Json).entry;
+    if (!Array.isArray(e)) return e === undefined || (typeof e === 'object' && e !== null) ? true : undefined;
+    for (let i = 1; i < e.length; i++) {
+      const x = e[i];
+      if (x === null || typeof x !== 'object' || Array.isArray(x)) return undefined;
+      const r = (x as Json).resource;
+      if (r === undefined) continue;
+      if (r === null || typeof r !== 'object' || Array.isArray(r) || typeof (r as Json).resourceType !== 'string') return undefined;
+      if ((r as Json).resourceType === 'Composition') return false;
+    }
+    return true;
+  },
+}));
+
 export function makeRunners(defs: readonly ConstraintDef[], base: string): Runner[] {
   const out: Runner[] = [];
   for (const def of defs) {
@@ -129,9 +195,14 @@ export function makeRunners(defs: readonly ConstraintDef[], base: string): Runne
     if (!def.expression) continue;
     const expr = def.expression;
     const fast = compileFast(expr);
+    const exact = NATIVE_EXPR.get(expr);
     out.push({
       def,
       run: (v, ctx) => {
+        if (exact) {
+          const r = exact(v);
+          if (r !== undefined) return r;
+        }
         if (fast) {
           try {
             const r = fast(v, { resource: ctx.resource, rootResource: ctx.root });
