@@ -9,6 +9,7 @@
 import type { Issue } from '../errors.js';
 import type { Resource } from '../fhir/types.js';
 import type { ProfileRegistry } from './registry.js';
+import type { Plans } from './walk-plan.js';
 
 type Json = Record<string, unknown>;
 
@@ -93,6 +94,8 @@ export interface Ctx {
   checkReferencesExist: boolean;
   /** Set while probing whether a value conforms to a slice's profile (not the reported walk). */
   probe?: boolean;
+  /** The validator's walk plans (walk-plan.ts), shared by its requests. */
+  plans?: Plans;
   /** Per-request memo of slice profile probes: value → profile → conforms. */
   conformsMemo?: WeakMap<object, Map<string, boolean>>;
 }

@@ -17,6 +17,7 @@ import { LimitExceeded, MAX_DEPTH, MAX_ELEMENTS, MAX_ENTRIES } from './context.j
 import { createProfileRegistry, type ProfileRegistry } from './registry.js';
 import { validateResourceAt } from './validator.js';
 import { indexParameters } from './references.js';
+import { plansOf } from './walk-plan.js';
 
 export type { ExtraCheck, ProfileSelector, SelectorContext } from './context.js';
 export type { ProfileRegistry } from './registry.js';
@@ -90,6 +91,7 @@ export function createValidator(options: ValidatorOptions): Validator {
     options.includeCore === false ? createProfileRegistry(options.resources) : createProfileRegistry(options.resources, coreRegistry());
   const selectors = [...(options.profileSelectors ?? [])];
   const extraChecks = [...(options.extraChecks ?? [])];
+  const plans = plansOf(registry);
 
   const run = (resource: unknown, profiles: readonly string[], document: boolean): ValidationResult => {
     const root = (isObj(resource) ? resource : {}) as Resource;
@@ -105,6 +107,7 @@ export function createValidator(options: ValidatorOptions): Validator {
       forceDocument: document,
       unknownExtensionSeverity: options.unknownExtensionSeverity ?? 'warning',
       conformsMemo: new WeakMap(),
+      plans,
       allowedExtensionDomains: options.allowedExtensionDomains ?? [],
       allowExampleUrls: options.allowExampleUrls ?? true,
       securityChecks: options.securityChecks === true,

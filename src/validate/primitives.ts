@@ -32,13 +32,23 @@ const RE = {
 };
 
 /** Days in month check: the regexes accept 2023-02-31; HL7's validator rejects impossible dates. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number of the ASCII digits v[from, to) (the regex has checked they are digits). */
+function digits(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (v.charCodeAt(i) - 48);
+  return n;
+}
+
 function realDate(v: string): boolean {
   if (v.length < 10) return true;
-  const y = Number(v.slice(0, 4));
-  const m = Number(v.slice(5, 7));
-  const d = Number(v.slice(8, 10));
-  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return d <= dim[m - 1]!;
+  // Digits read in place: this runs for every date and dateTime, so no substrings or arrays.
+  const y = digits(v, 0, 4);
+  const m = digits(v, 5, 7);
+  const d = digits(v, 8, 10);
+  const dim = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[m - 1]!;
+  return d <= dim;
 }
 
 export interface PrimitiveProblem {

@@ -99,11 +99,9 @@ export function typed(nodes: readonly ElementNode[], type: string): readonly Ele
     const ts = nodes[0]!.typeSlices?.get(type);
     return ts ? solo(ts) : nodes;
   }
+  // Most positions have no type slices: find out before allocating (this runs for every item).
   let changed = false;
-  const out = nodes.map((n) => {
-    const ts = n.typeSlices?.get(type);
-    if (ts) changed = true;
-    return ts ?? n;
-  });
-  return changed ? distinct(out) : nodes;
+  for (let i = 0; i < nodes.length && !changed; i++) if (nodes[i]!.typeSlices?.get(type)) changed = true;
+  if (!changed) return nodes;
+  return distinct(nodes.map((n) => n.typeSlices?.get(type) ?? n));
 }

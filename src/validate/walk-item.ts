@@ -71,11 +71,26 @@ function typeProfiles(nodes: readonly ElementNode[], type: string, ctx: Ctx): re
   }
   const t0 = typeProfile(nodes[0]!, type, ctx);
   const t1 = typeProfile(nodes[1]!, type, ctx);
-  return nodes.length === 2 ? (t0 === nodes[0] && t1 === nodes[1] ? nodes : lanes2(t0, t1)) : distinct(nodes.map((n) => typeProfile(n, type, ctx)));
+  return nodes.length === 2 ? (t0 === nodes[0] && t1 === nodes[1] ? nodes : lanes2(t0, t1)) : manyTypeProfiles(nodes, type, ctx);
+}
+
+/** Three or more lanes, out of line: a closure in typeProfiles would cost a context per call. */
+function manyTypeProfiles(nodes: readonly ElementNode[], type: string, ctx: Ctx): readonly ElementNode[] {
+  const out: ElementNode[] = [];
+  for (const n of nodes) out.push(typeProfile(n, type, ctx));
+  return distinct(out);
 }
 
 /** The tree of the profile `n` names for `type`, or `n` itself. */
 function typeProfile(n: ElementNode, type: string, ctx: Ctx): ElementNode {
-  const prof = n.children.length ? undefined : n.types.find((t) => t.code === type)?.profiles[0];
+  if (n.children.length) return n;
+  // A loop, not types.find(): no closure per complex value on the walk's hottest path.
+  let prof: string | undefined;
+  for (const t of n.types) {
+    if (t.code === type) {
+      prof = t.profiles[0];
+      break;
+    }
+  }
   return (prof ? ctx.reg.structure(prof) : undefined) ?? n;
 }

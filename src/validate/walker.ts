@@ -22,6 +22,7 @@
  *   walk-cardinality.ts min/max counting
  *   walk-runners.ts     invariants per lane
  *   walk-lanes.ts       lane lists
+ *   walk-plan.ts        per lane list and type: children, name maps, counting, invariants
  *   walk-probe.ts       conformance probes for slicing and target profiles
  *
  * Invariants: iteration over the instance is bounded by the element budget and MAX_DEPTH (see
@@ -32,11 +33,11 @@ import type { Ctx } from './context.js';
 import { issue, LimitExceeded, MAX_DEPTH } from './context.js';
 import { runInvariants } from './invariants.js';
 import type { ElementNode } from './model.js';
-import { cardinalityChildren, checkCardinality, type Counts } from './walk-cardinality.js';
-import { disallowedChoice, nameMap, childrenFor, type Hit } from './walk-children.js';
+import { checkCardinality, type Counts } from './walk-cardinality.js';
+import { disallowedChoice, type Hit } from './walk-children.js';
 import { distinct, solo } from './walk-lanes.js';
 import { walkMember } from './walk-member.js';
-import { laneRunners } from './walk-runners.js';
+import { planFor } from './walk-plan.js';
 
 export { setNestedValidator } from './walk-item.js';
 
@@ -57,21 +58,10 @@ export function validateAgainst(res: Json, trees: ElementNode[], path: string, c
 export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: string, path: string, ctx: Ctx, isRoot: boolean, elementPath?: string): void {
   if (++ctx.depth > MAX_DEPTH) throw new LimitExceeded(`nesting deeper than ${MAX_DEPTH}`);
   const node = nodes[0]!;
-  const children = childrenFor(node, type, ctx);
-  // Only when the lanes see different children lists (no array for the common one-list case).
-  let lists: readonly ElementNode[][] | undefined;
-  if (nodes.length === 2) {
-    const c1 = childrenFor(nodes[1]!, type, ctx);
-    if (c1 !== children) lists = [children, c1];
-  } else if (nodes.length > 2) {
-    const d = distinct(nodes.map((n) => childrenFor(n, type, ctx)));
-    if (d.length > 1) lists = d;
-  }
+  const plan = planFor(nodes, type, isRoot, ctx);
+  const { children, lists, map, maps } = plan;
   const one = lists === undefined;
-  const map = nameMap(children);
-  let hasCard = cardinalityChildren(children).length > 0;
-  if (lists) for (const l of lists) if (cardinalityChildren(l).length) hasCard = true;
-  const counts: Counts | undefined = hasCard ? new Map() : undefined;
+  const counts: Counts | undefined = plan.hasCard ? new Map() : undefined;
   let members = 0;
   const laneHits: Hit[] | undefined = one ? undefined : [];
   // A probe only asks whether any error occurs (walk-probe.ts): at its root, the members a profile
@@ -90,8 +80,9 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
       hits = laneHits!;
       hits.length = 0;
       let missing = false;
-      for (const l of lists!) {
-        const h = l === children ? hit : nameMap(l).get(name) ?? disallowedChoice(l, name, ctx);
+      for (let li = 0; li < lists!.length; li++) {
+        const l = lists![li]!;
+        const h = l === children ? hit : maps![li]!.get(name) ?? disallowedChoice(l, name, ctx);
         if (h) hits.push(h);
         else missing = true;
       }
@@ -102,7 +93,7 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
       issue(ctx, 'error', 'structure', `Unrecognized property '${key}'`, path, 'unknown-element');
       continue;
     }
-    if (hits && hits.some((h) => h.type !== hit!.type || h.seg !== hit!.seg) && !sameResourceMember(hits, ctx)) {
+    if (hits && differentTypes(hits, hit) && !sameResourceMember(hits, ctx)) {
       // Lanes that see the member as different types are walked as separate groups, each as its
       // own lanes would have been.
       const groups = new Map<string, Hit[]>();
@@ -119,8 +110,7 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
     issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
   }
   if (counts) checkCardinality(counts, lists ?? [children], path, ctx);
-  const runners = laneRunners(nodes, type, isRoot, ctx);
-  if (runners.length) runInvariants(runners, obj, path, ctx);
+  if (plan.runners.length) runInvariants(plan.runners, obj, path, ctx);
   ctx.depth--;
 }
 
@@ -151,6 +141,15 @@ function probeOrder(obj: Json, children: ElementNode[]): Json {
   for (const k in obj) if (d.has(k)) out[k] = obj[k];
   for (const k in obj) if (!d.has(k)) out[k] = obj[k];
   return out;
+}
+
+/** Whether some lane sees the member as another type or segment than the first (a loop: no closure per member). */
+function differentTypes(hits: Hit[], hit: Hit): boolean {
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i]!;
+    if (h.type !== hit.type || h.seg !== hit.seg) return true;
+  }
+  return false;
 }
 
 /**
