@@ -17,7 +17,18 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
   if (!isObj(pattern) && !Array.isArray(pattern)) return pattern === value;
   if (Array.isArray(pattern)) {
     if (!Array.isArray(value)) return pattern.length === 1 && matchesPattern(pattern[0], value);
-    return pattern.every((p) => value.some((v) => matchesPattern(p, v)));
+    // Loops, not every/some: no closures per call (patterns are checked on every coded element).
+    for (const p of pattern) {
+      let found = false;
+      for (const v of value) {
+        if (matchesPattern(p, v)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
   }
   if (!isObj(value)) return false;
   for (const k in pattern) {

@@ -60,23 +60,29 @@ function byUrl(b: BundleIndex, abs: string, version: string | undefined, ctx: Ct
   const first = b.byFullUrl.get(abs);
   if (first === undefined) return undefined;
   const all = b.sharedFullUrls.get(abs);
-  if (version !== undefined) {
-    const hit = (all ?? [first]).find((i) => ((entryResource(ctx, i)?.meta as Json | undefined)?.versionId ?? version) === version);
-    const r = hit === undefined ? undefined : entryResource(ctx, hit);
-    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
-  }
+  if (version !== undefined) return byVersion(all ?? [first], version, ctx);
   if (all) return { kind: 'ambiguous', count: all.length };
   const r = entryResource(ctx, first);
   return r ? { kind: 'found', resource: r } : { kind: 'missing' };
 }
 
+/** The entry of `version` among entries sharing a fullUrl (out of byUrl: its closure cost a context per lookup). */
+function byVersion(candidates: number[], version: string, ctx: Ctx): Resolution {
+  const hit = candidates.find((i) => ((entryResource(ctx, i)?.meta as Json | undefined)?.versionId ?? version) === version);
+  const r = hit === undefined ? undefined : entryResource(ctx, hit);
+  return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+}
+
+/** A contained resource by `#id` (out of resolveReference for the same reason). */
+function containedById(ref: string, ctx: Ctx): Resolution {
+  const contained = (ctx.root as Json).contained ?? (ctx.resource as Json).contained;
+  const list = Array.isArray(contained) ? (contained as Json[]) : [];
+  const r = list.find((c) => c && c.id === ref.slice(1));
+  return r ? { kind: 'found', resource: r } : { kind: 'missing' };
+}
+
 export function resolveReference(ref: string, ctx: Ctx): Resolution {
-  if (ref.startsWith('#')) {
-    const contained = (ctx.root as Json).contained ?? (ctx.resource as Json).contained;
-    const list = Array.isArray(contained) ? (contained as Json[]) : [];
-    const r = list.find((c) => c && c.id === ref.slice(1));
-    return r ? { kind: 'found', resource: r } : { kind: 'missing' };
-  }
+  if (ref.startsWith('#')) return containedById(ref, ctx);
   const b = ctx.bundle;
   if (!b) {
     const rel = ctx.parameterResources ? RELATIVE.exec(ref) : null;
