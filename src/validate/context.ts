@@ -116,7 +116,9 @@ export function tick(ctx: Ctx): void {
   if (--ctx.budget < 0) throw new LimitExceeded(`more than ${MAX_ELEMENTS} elements`);
 }
 
+const EXAMPLE_URL = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*\.)?example\.org([:/?#]|$)/i;
+
 /** An example URL (RFC 2606 reserved host example.org, or a subdomain of it), as HL7's validator recognises them. */
 export function isExampleUrl(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*\.)?example\.org([:/?#]|$)/i.test(url);
+  return EXAMPLE_URL.test(url);
 }

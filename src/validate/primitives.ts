@@ -32,6 +32,12 @@ const RE = {
 };
 
 /** Days in month check: the regexes accept 2023-02-31; HL7's validator rejects impossible dates. */
+// Module constants, not literals in checkPrimitive: a regex literal makes a new RegExp object each
+// time it is evaluated, and the string check runs on every string of a document.
+const STRING = /^[ \r\n\t\S]+$/;
+const DIV_OPEN = /^\s*<div[\s>]/;
+const DIV_CLOSE = /<\/div>\s*$/;
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The number of the ASCII digits v[from, to) (the regex has checked they are digits). */
@@ -108,10 +114,10 @@ export function checkPrimitive(type: string, v: unknown): PrimitiveProblem | und
     case 'base64Binary':
       return RE.base64.test(v.replace(/\s+/g, '')) ? undefined : { code: 'invalid', message: `The value '${v.slice(0, 40)}' is not a valid Base64 value` };
     case 'xhtml':
-      return /^\s*<div[\s>]/.test(v) && /<\/div>\s*$/.test(v)
+      return DIV_OPEN.test(v) && DIV_CLOSE.test(v)
         ? undefined
         : { code: 'invalid', message: 'The narrative div must be an XHTML <div> element' };
     default:
-      return /^[ \r\n\t\S]+$/.test(v) ? undefined : { code: 'invalid', message: 'A string must contain non-whitespace content' };
+      return STRING.test(v) ? undefined : { code: 'invalid', message: 'A string must contain non-whitespace content' };
   }
 }

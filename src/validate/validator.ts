@@ -128,9 +128,11 @@ export function validateResourceAt(res: Json, path: string, ctx: Ctx, requested:
   }
 }
 
+const ENTRY_RESOURCE = /\.entry\[(\d+)\]\.resource$/;
+
 // Entries of a Bundle get the fullUrl context; other nested resources keep the outer one.
 setNestedValidator((res, path, ctx, profiles) => {
-  const m = /\.entry\[(\d+)\]\.resource$/.exec(path);
+  const m = ENTRY_RESOURCE.exec(path);
   const savedFull = ctx.entryFullUrl;
   const savedRoot = ctx.root;
   if (m && ctx.bundle) {

@@ -16,19 +16,29 @@ import { walkComplex } from './walker.js';
 
 type Json = Record<string, unknown>;
 
+// Module constants and a helper, not literals and a closure in walkExtension: both allocate on
+// every call (a RegExp object per literal evaluation, a context for the captured url).
+const ABSOLUTE = /^https?:|^urn:/;
+const CORE_NS = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//;
+
+function inDomains(url: string, domains: readonly string[]): boolean {
+  for (const d of domains) if (url.startsWith(d)) return true;
+  return false;
+}
+
 export function walkExtension(item: Json, nodes: readonly ElementNode[], path: string, ctx: Ctx): void {
   const url = typeof item.url === 'string' ? item.url : undefined;
   const trees: ElementNode[] = [];
   for (const node of nodes) {
     const declared = node.types[0]?.profiles[0];
     let tree = declared ? ctx.reg.structure(declared) : undefined;
-    if (!tree && url && /^https?:|^urn:/.test(url)) {
+    if (!tree && url && ABSOLUTE.test(url)) {
       tree = ctx.reg.structure(url);
       // Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-…) are
       // defined by the FHIR version they come from, not by a StructureDefinition we could hold.
       // Core-namespace extensions we do not hold come from the HL7 extensions pack (hl7.fhir.uv.extensions).
-      const coreNs = /^http:\/\/hl7\.org\/fhir\/([0-9.]+\/)?StructureDefinition\//.test(url);
-      const allowed = ctx.allowedExtensionDomains.some((d) => url.startsWith(d));
+      const coreNs = CORE_NS.test(url);
+      const allowed = inDomains(url, ctx.allowedExtensionDomains);
       if (!tree && !node.sliceName && ctx.allowExampleUrls && isExampleUrl(url)) {
         // HL7's validator accepts unknown extensions from example URLs when examples are allowed.
       } else if (!tree && !node.sliceName && (coreNs || allowed)) {

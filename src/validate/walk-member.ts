@@ -95,6 +95,8 @@ export function walkMember(
     sliced[j] = applySlicing(n, items, itemTypes(items, hit.type), paths, path, sliceEnv, ctx);
   }
   let present = 0;
+  // Unsliced, every item has the same lanes: look them up once, not per item.
+  const same = sliced ? undefined : laneHits.length === 1 ? solo(node0) : laneHits.length === 2 ? lanes2(laneHits[0]!.node, laneHits[1]!.node) : undefined;
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (it === null) {
@@ -104,7 +106,8 @@ export function walkMember(
     }
     present++;
     let itemNodes: readonly ElementNode[];
-    if (laneHits.length === 1) itemNodes = solo(sliced?.[0] ? sliced[0][i]! : node0);
+    if (same) itemNodes = same;
+    else if (laneHits.length === 1) itemNodes = solo(sliced?.[0] ? sliced[0][i]! : node0);
     else if (laneHits.length === 2) itemNodes = lanes2(sliced?.[0] ? sliced[0][i]! : laneHits[0]!.node, sliced?.[1] ? sliced[1]![i]! : laneHits[1]!.node);
     else itemNodes = manyLanes(laneHits, sliced, i);
     walkItem(it, itemNodes, hit.type, paths ? paths[i]! : `${base}[${i}]`, ctx, false);
