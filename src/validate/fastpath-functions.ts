@@ -12,17 +12,19 @@ import { bool, child, type Coll, E, equal, FALLBACK, type FastEnv, type Fn, isPr
 
 /** `name` of every item of the collection `src` yields, or of the input collection when no `src`. */
 export function memberAccess(name: string, src: Fn | undefined): Fn {
+  // The `_name` sibling key, made once per compiled access rather than per item looked at.
+  const uname = '_' + name;
   if (!src) {
     return (f) => {
-      const out: Coll = [];
-      for (const x of f) child(x, name, out);
-      return out;
+      let out: Coll | undefined;
+      for (const x of f) out = child(x, name, out, uname);
+      return out ?? E; // E is shared and never changed (fastpath-runtime.ts)
     };
   }
   return (f, env, self) => {
-    const out: Coll = [];
-    for (const x of src(f, env, self)) child(x, name, out);
-    return out;
+    let out: Coll | undefined;
+    for (const x of src(f, env, self)) out = child(x, name, out, uname);
+    return out ?? E;
   };
 }
 

@@ -26,20 +26,22 @@ export type Fn = (focus: Coll, env: FastEnv, self: Coll) => Coll;
 const TYPE_SUFFIX = /^(Base64Binary|Boolean|Canonical|Code|Date|DateTime|Decimal|Id|Instant|Integer|Markdown|Oid|PositiveInt|String|Time|UnsignedInt|Uri|Url|Uuid|Address|Age|Annotation|Attachment|CodeableConcept|Coding|ContactPoint|Count|Distance|Duration|HumanName|Identifier|Money|Period|Quantity|Range|Ratio|Reference|SampledData|Signature|Timing|ContactDetail|Contributor|DataRequirement|Expression|ParameterDefinition|RelatedArtifact|TriggerDefinition|UsageContext|Dosage|Meta)$/;
 
 /**
- * Pushes the values of member `name` of `item` onto `out`: a choice (`value`) matches its typed
- * JSON name (`valueQuantity`, R4 json.html#choice), and a primitive with only a `_name` sibling
- * yields that sibling (its id/extensions).
+ * Pushes the values of member `name` of `item` onto `out`, which is made on the first value (most
+ * accesses find nothing: no array is allocated for them), and returns it: a choice (`value`)
+ * matches its typed JSON name (`valueQuantity`, R4 json.html#choice), and a primitive with only a
+ * `_name` sibling yields that sibling (its id/extensions).
  */
-export function child(item: unknown, name: string, out: Coll): void {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return;
+export function child(item: unknown, name: string, out: Coll | undefined, uname: string = '_' + name): Coll | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return out;
   const o = item as Record<string, unknown>;
   let v = o[name];
   if (v === undefined) {
-    const u = o['_' + name];
+    const u = o[uname];
     if (u !== undefined) {
+      out ??= [];
       if (Array.isArray(u)) for (const x of u) out.push(x ?? {});
       else out.push(u);
-      return;
+      return out;
     }
     for (const k in o) {
       if (k.length > name.length && k.startsWith(name) && TYPE_SUFFIX.test(k.slice(name.length))) {
@@ -48,10 +50,12 @@ export function child(item: unknown, name: string, out: Coll): void {
       }
     }
   }
-  if (v === undefined || v === null) return;
+  if (v === undefined || v === null) return out;
+  out ??= [];
   if (Array.isArray(v)) {
     for (const x of v) if (x !== null) out.push(x);
   } else out.push(v);
+  return out;
 }
 
 export function single(c: Coll): unknown {
