@@ -10,6 +10,7 @@ import type { Issue } from '../errors.js';
 import type { Resource } from '../fhir/types.js';
 import type { ProfileRegistry } from './registry.js';
 import type { Plans } from './walk-plan.js';
+import type { Counts } from './walk-cardinality.js';
 
 type Json = Record<string, unknown>;
 
@@ -94,6 +95,8 @@ export interface Ctx {
   checkReferencesExist: boolean;
   /** Set while probing whether a value conforms to a slice's profile (not the reported walk). */
   probe?: boolean;
+  /** Cardinality counts by nesting depth (walk-cardinality.ts), reused within the request. */
+  countPool?: Counts[];
   /** The validator's walk plans (walk-plan.ts), shared by its requests. */
   plans?: Plans;
   /** Per-request memo of slice profile probes: value → profile → conforms. */

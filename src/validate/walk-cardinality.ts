@@ -3,7 +3,9 @@
  * counting, the per-node counts the walk keeps, and the min/max issues once an object is walked.
  *
  * Invariants: only children whose count can be wrong in shape-valid JSON are counted (memoised per
- * children list), so an object without such children costs no Map; a node is counted once per
+ * children list), so an object without such children costs nothing; counts live in a per-depth
+ * pool (one object at each nesting depth is being counted at a time, probes included, since a
+ * probe walks below the depth it starts at) and are zeroed when taken; a node is counted once per
  * member even when several lanes see it (lanes that merged share the node object); an absent
  * primitive value with a `_name` sibling counts (R4 json.html#primitive).
  */
@@ -12,8 +14,22 @@ import { issue } from './context.js';
 import type { ElementNode } from './model.js';
 import type { Hit } from './walk-children.js';
 
-/** Node → members seen, for the nodes `cardinalityChildren` selects. */
-export type Counts = Map<ElementNode, number>;
+/** Members seen per node, for `nodes` (the union of the lists' `cardinalityChildren`); others are not kept. */
+export interface Counts {
+  nodes: readonly ElementNode[];
+  n: number[];
+}
+
+/** Zeroed counts for `nodes` at nesting `depth`, from the request's pool (no allocation once warm). */
+export function takeCounts(pool: Counts[], depth: number, nodes: readonly ElementNode[]): Counts {
+  let c = pool[depth];
+  if (!c) pool[depth] = c = { nodes, n: [] };
+  c.nodes = nodes;
+  const n = c.n;
+  n.length = nodes.length;
+  n.fill(0);
+  return c;
+}
 
 const cardMaps = new WeakMap<ElementNode[], ElementNode[]>();
 
@@ -34,7 +50,8 @@ export function cardinalityChildren(children: ElementNode[]): ElementNode[] {
 
 /** Adds `by` to the count of `n`. */
 export function count(counts: Counts, n: ElementNode, by: number): void {
-  counts.set(n, (counts.get(n) ?? 0) + by);
+  const i = counts.nodes.indexOf(n);
+  if (i >= 0) counts.n[i]! += by;
 }
 
 /** Adds `by` to the count of each distinct node of the hits. */
@@ -51,7 +68,8 @@ export function countHits(counts: Counts, hits: Hit[], by: number): void {
 export function checkCardinality(counts: Counts, lists: readonly ElementNode[][], path: string, ctx: Ctx): void {
   for (const l of lists) {
     for (const c of cardinalityChildren(l)) {
-      const n = counts.get(c) ?? 0;
+      const i = counts.nodes.indexOf(c);
+      const n = i >= 0 ? counts.n[i]! : 0;
       if (n < c.min) {
         issue(ctx, 'error', 'structure', `${c.path}: minimum required = ${c.min}, but only found ${n} (from ${c.owner})`, path, 'min-cardinality');
       } else if (n > c.max) {

@@ -27,8 +27,10 @@ export interface Plan {
   map: Map<string, Hit>;
   /** nameMap of each of `lists` (aligned), when there are several. */
   maps: Map<string, Hit>[] | undefined;
-  /** Whether some child of some list is counted (walk-cardinality.ts). */
-  hasCard: boolean;
+  /** The children counted (walk-cardinality.ts), over every list, each once; empty when none. */
+  counted: readonly ElementNode[];
+  /** The lists whose cardinality is checked: `lists`, or `[children]`. */
+  cardLists: readonly ElementNode[][];
   runners: readonly Runner[];
 }
 
@@ -80,14 +82,16 @@ function buildPlan(nodes: readonly ElementNode[], type: string, isRoot: boolean,
     const d = distinct(nodes.map((n) => childrenFor(n, type, ctx)));
     if (d.length > 1) lists = d;
   }
-  let hasCard = cardinalityChildren(children).length > 0;
-  if (lists) for (const l of lists) if (cardinalityChildren(l).length) hasCard = true;
+  const cardLists = lists ?? [children];
+  const counted: ElementNode[] = [];
+  for (const l of cardLists) for (const c of cardinalityChildren(l)) if (!counted.includes(c)) counted.push(c);
   return {
     children,
     lists,
     map: nameMap(children),
     maps: lists?.map((l) => nameMap(l)),
-    hasCard,
+    counted,
+    cardLists,
     runners: laneRunners(nodes, type, isRoot, ctx),
   };
 }

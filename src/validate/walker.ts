@@ -33,7 +33,7 @@ import type { Ctx } from './context.js';
 import { issue, LimitExceeded, MAX_DEPTH } from './context.js';
 import { runInvariants } from './invariants.js';
 import type { ElementNode } from './model.js';
-import { checkCardinality, type Counts } from './walk-cardinality.js';
+import { checkCardinality, takeCounts, type Counts } from './walk-cardinality.js';
 import { disallowedChoice, type Hit } from './walk-children.js';
 import { distinct, solo } from './walk-lanes.js';
 import { walkMember } from './walk-member.js';
@@ -61,7 +61,7 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
   const plan = planFor(nodes, type, isRoot, ctx);
   const { children, lists, map, maps } = plan;
   const one = lists === undefined;
-  const counts: Counts | undefined = plan.hasCard ? new Map() : undefined;
+  const counts: Counts | undefined = plan.counted.length ? takeCounts((ctx.countPool ??= []), ctx.depth, plan.counted) : undefined;
   let members = 0;
   const laneHits: Hit[] | undefined = one ? undefined : [];
   // A probe only asks whether any error occurs (walk-probe.ts): at its root, the members a profile
@@ -109,7 +109,7 @@ export function walkComplex(obj: Json, nodes: readonly ElementNode[], type: stri
   if (!isRoot && (members === 0 || (members === 1 && 'id' in obj))) {
     issue(ctx, 'error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'", path, 'ele-1');
   }
-  if (counts) checkCardinality(counts, lists ?? [children], path, ctx);
+  if (counts) checkCardinality(counts, plan.cardLists, path, ctx);
   if (plan.runners.length) runInvariants(plan.runners, obj, path, ctx);
   ctx.depth--;
 }

@@ -55,6 +55,21 @@ const femaleCollection: Resource = {
   },
 };
 
+/** Like femaleCollection, with counted elements at the Bundle (2..3 entries) and entry (fullUrl 1..1) levels. */
+const countedCollection: Resource = {
+  ...femaleCollection,
+  url: BASE + 'counted',
+  name: 'ProbeCounted',
+  differential: {
+    element: [
+      { id: 'Bundle.entry', path: 'Bundle.entry', min: 2, max: '3', slicing: { discriminator: [{ type: 'type', path: 'resource' }, { type: 'profile', path: 'resource' }], rules: 'closed' } },
+      { id: 'Bundle.entry.fullUrl', path: 'Bundle.entry.fullUrl', min: 1 },
+      { id: 'Bundle.entry:female', path: 'Bundle.entry', sliceName: 'female', min: 0, max: '*' },
+      { id: 'Bundle.entry:female.resource', path: 'Bundle.entry.resource', type: [{ code: 'Patient', profile: [BASE + 'female'] }] },
+    ],
+  },
+};
+
 const patient = (id: string, extra: Json): Json => ({ resourceType: 'Patient', id, ...extra });
 
 function collection(...resources: Json[]): Json {
@@ -69,7 +84,7 @@ const closedAt = (issues: Issue[]): string[] => issues.filter((i) => i.rule === 
 
 let v: Validator;
 before(() => {
-  v = createValidator({ resources: [femalePatient, femaleCollection] });
+  v = createValidator({ resources: [femalePatient, femaleCollection, countedCollection] });
 });
 
 describe('validate: conformance probes (early exit, decisive members first)', () => {
@@ -115,5 +130,17 @@ describe('validate: conformance probes (early exit, decisive members first)', ()
     expect(rules).to.include('Patient.gender');
     expect(rules).to.include('Patient.birthDate');
     expect(r.issues.some((i) => i.rule === 'min-cardinality')).to.equal(true);
+  });
+
+  it('counts at every depth survive the probes walked between them (walk-cardinality.ts pool)', () => {
+    const ok = (id: string): Json => patient(id, { name: [{ family: 'Li' }], gender: 'female' });
+    const noName = patient('n', { gender: 'female' }); // fails its probe on a count, one level down
+    const b = collection(ok('h'), noName, ok('i'), ok('j'));
+    delete (b.entry as Json[])[2]!.fullUrl;
+    const r = v.validateResource(b, { profiles: [BASE + 'counted'] });
+    const counts = r.issues.filter((i) => i.rule === 'min-cardinality' || i.rule === 'max-cardinality').map((i) => `${i.rule} ${i.expression![0]}`);
+    // The nameless patient matches no slice, so it is walked against the base Patient only (no name rule).
+    expect(counts).to.have.members(['max-cardinality Bundle', 'min-cardinality Bundle.entry[2]']);
+    expect(closedAt(r.issues)).to.deep.equal(['Bundle.entry[1]']);
   });
 });
