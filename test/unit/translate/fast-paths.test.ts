@@ -5,13 +5,20 @@
  * - the document copy with lazily built paths (document.ts) reports the same FHIRPath for what it
  *   changes (zone-less dates, printed units, codings) as the element's real position;
  * - each entry rendered once per translation: the section's list item is the entry's own
- *   generated narrative.
+ *   generated narrative;
+ * - the terminology built in one pass from the CodeSystems and ConceptMaps read file by file
+ *   (compose/translation.ts, interned, single targets unboxed) answers as the one built from all
+ *   conformance resources held at once.
  */
 import { expect } from 'chai';
 import { createGlossary, type GlossEntry } from '../../../src/translate/gloss.js';
 import type { Lang, Terminology } from '../../../src/translate/terminology.js';
 import { syntheticDischargeSummary } from '../../../bench/synthetic.js';
-import { getTranslator } from './setup.js';
+import path from 'node:path';
+import { translationResources } from '../../../src/compose/translation.js';
+import { createTranslator } from '../../../src/translate/index.js';
+import { SYS } from '../../../src/translate/terminology.js';
+import { conformance, FIXED_CLOCK, fixture, FIXTURES, getTranslator, KEY, root } from './setup.js';
 
 /** Reference: leftmost-longest by trying every length at every position (no index, no filter). */
 function naiveGloss(term: Terminology, text: string, from: Lang): { term: string; system: string; code: string }[] {
@@ -133,5 +140,47 @@ describe('translate/fast paths give the plain algorithms\' results', () => {
       }
     }
     expect(compared).to.be.greaterThan(10);
+  });
+
+  it('terminology read file by file (CodeSystems and ConceptMaps only) answers as the one from all resources', function () {
+    this.timeout(120_000);
+    const all = getTranslator();
+    const streamed = createTranslator({ resources: translationResources([path.join(root, 'fhir-profiles')]), pseudonymKey: KEY, clock: FIXED_CLOCK });
+    expect(streamed.terminology.sizes).to.deep.equal(all.terminology.sizes);
+    expect([...streamed.terminology.zhNames]).to.deep.equal([...all.terminology.zhNames]);
+    expect([...streamed.terminology.enNames]).to.deep.equal([...all.terminology.enNames]);
+    // Every code of every CodeSystem: names, parent titles, TCM flag and map targets (lists and single ones).
+    let checked = 0;
+    let multi = 0;
+    for (const r of conformance()) {
+      if (r.resourceType !== 'CodeSystem') continue;
+      const cs = r as unknown as { url: string; supplements?: string; concept?: { code: string; concept?: unknown[] }[] };
+      const system = cs.supplements ?? cs.url;
+      const walk = (list: { code: string; concept?: unknown[] }[] | undefined): void => {
+        for (const c of list ?? []) {
+          for (const lang of ['en', 'zh-CN'] as const) {
+            expect(streamed.terminology.display(system, c.code, lang)).to.equal(all.terminology.display(system, c.code, lang));
+            expect(streamed.terminology.parentTitle(system, c.code, lang)).to.equal(all.terminology.parentTitle(system, c.code, lang));
+            expect(streamed.translateCode(system, c.code, lang)).to.deep.equal(all.translateCode(system, c.code, lang));
+          }
+          expect(streamed.terminology.isTraditionalMedicine(system, c.code)).to.equal(all.terminology.isTraditionalMedicine(system, c.code));
+          const t = streamed.terminology.targets(system, c.code);
+          expect(t).to.deep.equal(all.terminology.targets(system, c.code));
+          if (t.length > 1) multi++;
+          checked++;
+          walk(c.concept as { code: string; concept?: unknown[] }[] | undefined);
+        }
+      };
+      walk(cs.concept);
+    }
+    expect(checked).to.be.greaterThan(50_000);
+    expect(multi).to.be.greaterThan(0);
+    // The ICD-10 China OID aliases still reach the indexed system.
+    expect(streamed.terminology.targets(`${SYS.ICD10_CN}.3`, 'I21.001')).to.deep.equal(all.terminology.targets(SYS.ICD10_CN, 'I21.001')).and.to.have.length.greaterThan(0);
+    for (const name of FIXTURES) {
+      for (const target of ['en', 'zh-CN'] as const) {
+        expect(streamed.translateDocument(fixture(name), { target, units: 'conventional' })).to.deep.equal(all.translateDocument(fixture(name), { target, units: 'conventional' }));
+      }
+    }
   });
 });
