@@ -8,7 +8,9 @@
  *   generated narrative;
  * - the terminology built in one pass from the CodeSystems and ConceptMaps read file by file
  *   (compose/translation.ts, interned, single targets unboxed) answers as the one built from all
- *   conformance resources held at once.
+ *   conformance resources held at once;
+ * - the pinyin spelling cache (names.ts) answers as pinyin-pro does, surname and given readings
+ *   kept apart, also once it has been emptied for being full.
  */
 import { expect } from 'chai';
 import { createGlossary, type GlossEntry } from '../../../src/translate/gloss.js';
@@ -18,6 +20,8 @@ import path from 'node:path';
 import { translationResources } from '../../../src/compose/translation.js';
 import { createTranslator } from '../../../src/translate/index.js';
 import { SYS } from '../../../src/translate/terminology.js';
+import { toPinyinName } from '../../../src/translate/names.js';
+import { pinyin } from 'pinyin-pro';
 import { conformance, FIXED_CLOCK, fixture, FIXTURES, getTranslator, KEY, root } from './setup.js';
 
 /** Reference: leftmost-longest by trying every length at every position (no index, no filter). */
@@ -180,6 +184,30 @@ describe('translate/fast paths give the plain algorithms\' results', () => {
     for (const name of FIXTURES) {
       for (const target of ['en', 'zh-CN'] as const) {
         expect(streamed.translateDocument(fixture(name), { target, units: 'conventional' })).to.deep.equal(all.translateDocument(fixture(name), { target, units: 'conventional' }));
+      }
+    }
+  });
+
+  it('pinyin cache: the same spelling as pinyin-pro, surname and given readings apart, across a full cache', () => {
+    // 单 is SHAN as a surname and DAN otherwise; 曾 ZENG / CENG; 解 XIE / JIE.
+    const direct = (h: string, surname: boolean) =>
+      pinyin(h, { toneType: 'none', type: 'array', surname: surname ? 'head' : 'off', nonZh: 'consecutive' }).map((x) => x.trim().replace(/^([ln])(?:ü|v)/, '$1yu').replace(/ü|v/g, 'u').toUpperCase()).join('');
+    for (let round = 0; round < 2; round++) {
+      for (const h of ['单', '曾', '解']) {
+        const p = toPinyinName({ family: h, given: [h] })!;
+        expect([p.family, p.given[0]]).to.deep.equal([direct(h, true), direct(h, false)]);
+        expect(p.family).to.not.equal(p.given[0]);
+      }
+      // More distinct given names than the cache holds: it is emptied and refilled on the way.
+      const chars = '建国淑珍文强海燕志明秀英绿萍家豪伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英';
+      let n = 0;
+      for (let i = 0; i < chars.length && n < 5000; i++) {
+        for (let j = 0; j < chars.length && n < 5000; j++) {
+          for (let k = 0; k < 5 && n < 5000; k++, n++) {
+            const given = chars[i]! + chars[j]! + '建国淑珍文'[k]!;
+            expect(toPinyinName({ family: '王', given: [given] })!.given[0]).to.equal(direct(given, false));
+          }
+        }
       }
     }
   });
