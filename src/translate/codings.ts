@@ -81,14 +81,16 @@ export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: '
   const { term, target, report } = ctx;
   const codings = Array.isArray(cc.coding) ? (cc.coding as Obj[]) : [];
   // A target system the sender already used is not added again (their code is at least as specific).
-  const sent = new Set<string>();
-  for (const c of codings) if (typeof c?.system === 'string') sent.add(normaliseSystem(c.system));
-  const addedKeys = new Set<string>();
+  // Arrays, not Sets: a concept has a handful of codings, and a Set per concept was a measurable
+  // share of the allocation of a translation (issue 10).
+  const sent: string[] = [];
+  for (const c of codings) if (typeof c?.system === 'string') sent.push(normaliseSystem(c.system));
+  const addedKeys: string[] = [];
   const added: Obj[] = [];
   const add = (system: string, code: string, display: string | undefined): boolean => {
     const k = `${system}|${code}`;
-    if (sent.has(system) || addedKeys.has(k)) return false;
-    addedKeys.add(k);
+    if (sent.includes(system) || addedKeys.includes(k)) return false;
+    addedKeys.push(k);
     added.push(display ? { system, code, display } : { system, code });
     return true;
   };
@@ -114,11 +116,11 @@ export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: '
       primaryName ??= own;
       done = true;
     }
-    const usedSystems = new Set<string>();
+    const usedSystems: string[] = [];
     for (const t of term.targets(sys, c.code)) {
       // One target per target system (the first is the map's usual meaning); products come with it.
-      if (!sideOk(t.system, target) || usedSystems.has(t.system)) continue;
-      usedSystems.add(t.system);
+      if (!sideOk(t.system, target) || usedSystems.includes(t.system)) continue;
+      usedSystems.push(t.system);
       const name = term.display(t.system, t.code, target) ?? (t.display && textLang(t.display) === target ? t.display : undefined);
       if (add(t.system, t.code, name)) {
         report.info('concept-map', `${c.system}|${c.code} → ${t.system}|${t.code} (${t.equivalence}, ${t.map})`, cpath);

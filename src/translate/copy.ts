@@ -73,6 +73,10 @@ export function copy(v: unknown, w: Walk, key: string): unknown {
   }
   const src = v as Obj;
   const o: Obj = { ...src };
+  // What the node is, noted while its keys go by (a key compare is a pointer compare), rather
+  // than read back by name from objects of hundreds of shapes.
+  let coding = false;
+  let value = false;
   for (const k in o) {
     const x = o[k];
     if (typeof x === 'object' && x !== null) {
@@ -81,16 +85,19 @@ export function copy(v: unknown, w: Walk, key: string): unknown {
         segs.push(k);
         o[k] = copy(x, w, k);
         segs.pop();
+        if (k === 'coding') coding = Array.isArray(x);
       }
-    } else if (typeof x === 'string' && w.zone && x.length >= 16) {
-      segs.push(k);
-      o[k] = copyString(x, w);
-      segs.pop();
-    }
+    } else if (typeof x === 'string') {
+      if (w.zone && x.length >= 16) {
+        segs.push(k);
+        o[k] = copyString(x, w);
+        segs.pop();
+      }
+    } else if (k === 'value') value = typeof x === 'number';
   }
-  if (Array.isArray(o.coding) || key === 'medicationCodeableConcept') {
+  if (coding || key === 'medicationCodeableConcept') {
     translateConcept(o, pathOf(segs), w.coding, key === 'medicationCodeableConcept' ? 'medication' : undefined);
-  } else if (typeof o.value === 'number' && (typeof o.unit === 'string' || typeof o.code === 'string')) {
+  } else if (value && (typeof o.unit === 'string' || typeof o.code === 'string')) {
     const r = normaliseQuantity(o);
     if (r === 'coded') {
       w.report.stats.quantitiesCoded++;
