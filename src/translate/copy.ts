@@ -9,7 +9,7 @@
  */
 import { translateConcept, type CodingCtx } from './codings.js';
 import { withChinaZone, needsZone } from './dates.js';
-import type { Report } from './report.js';
+import { pathOf, type Report } from './report.js';
 import { normaliseQuantity } from './units.js';
 
 type Obj = Record<string, unknown>;
@@ -27,14 +27,6 @@ export interface Walk {
   segs: (string | number)[];
 }
 
-export function pathOf(segs: readonly (string | number)[]): string {
-  let p = '';
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i]!;
-    p += typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`;
-  }
-  return p;
-}
 
 /** A string as copied: a zone-less date-time of a Chinese source gains +08:00 (dates.ts). */
 function copyString(v: string, w: Walk): string {
@@ -96,7 +88,7 @@ export function copy(v: unknown, w: Walk, key: string): unknown {
     } else if (k === 'value') value = typeof x === 'number';
   }
   if (coding || key === 'medicationCodeableConcept') {
-    translateConcept(o, pathOf(segs), w.coding, key === 'medicationCodeableConcept' ? 'medication' : undefined);
+    translateConcept(o, segs, w.coding, key === 'medicationCodeableConcept' ? 'medication' : undefined);
   } else if (value && (typeof o.unit === 'string' || typeof o.code === 'string')) {
     const r = normaliseQuantity(o);
     if (r === 'coded') {
