@@ -79,7 +79,7 @@ export function adaptResult(suite: string, x: unknown): Row {
     } as Row);
     return ratio !== undefined && ratio < 20 ? { ...row, met: false } : row;
   }
-  // bench/translate.ts TranslateBenchResult: µs median, docs/s, and the JSON parse+copy floor.
+  // bench/translate.ts TranslateBenchResult: µs median, docs/s, and the deep-copy floor.
   if (num(o.medianUs) !== undefined && num(o.docsPerSecond) !== undefined) {
     const floor = num(o.copyFloorDocsPerSecond);
     return check({
@@ -88,7 +88,7 @@ export function adaptResult(suite: string, x: unknown): Row {
       median: num(o.medianUs)! / 1000,
       opsPerSec: num(o.docsPerSecond),
       target: { op: '>=', value: suite === 'translate' ? 2000 : NaN, unit: 'docs/s' },
-      ...(floor !== undefined ? { peer: { name: 'JSON parse+copy floor', median: 1000 / floor, opsPerSec: floor, ratio: num(o.docsPerSecond)! / floor } } : {}),
+      ...(floor !== undefined ? { peer: { name: 'deep-copy floor', median: 1000 / floor, opsPerSec: floor, ratio: num(o.docsPerSecond)! / floor } } : {}),
     });
   }
   // {name, value, unit} (bench/audit.ts), possibly with "(target … )" in the name.

@@ -19,7 +19,8 @@ import { createAuditWriter } from './compose/audit.js';
 import { loadTrust } from './compose/trust.js';
 import { startDemo } from './compose/demo.js';
 import { consentDeps } from './compose/consent.js';
-import { buildValidator, documentCheck, loadConformanceResources, resourceCheck } from './compose/validation.js';
+import { buildValidator, documentCheck, resourceCheck } from './compose/validation.js';
+import { translationResources } from './compose/translation.js';
 import { createValidationPool } from './compose/validation-pool.js';
 
 /** The folder holding package.json, from src/ (tsx) or dist/src/ (built). */
@@ -47,9 +48,10 @@ export async function buildGateway(config: Readonly<Config>): Promise<BuiltGatew
   const base = config.publicBaseUrl;
   const profileDirs = [path.join(packageRoot(), 'fhir-profiles')];
   // Issue 10: validation in worker threads (both cores, event loop free), each building its own
-  // validator; then this thread loads only what the translator needs. 0 workers = validate here.
+  // validator; then this thread loads only what the translator needs (its CodeSystems and
+  // ConceptMaps, compose/translation.ts). 0 workers = validate here.
   const pool = config.validationWorkers > 0 ? createValidationPool({ size: config.validationWorkers, profileDirs }) : undefined;
-  const { validator, resources } = pool ? { validator: pool, resources: loadConformanceResources(profileDirs) } : buildValidator(profileDirs);
+  const { validator, resources } = pool ? { validator: pool, resources: translationResources(profileDirs) } : buildValidator(profileDirs);
   const translator = createTranslator({ resources, pseudonymKey: config.pseudonymKey ?? randomBytes(32) });
   const log = pino({ level: config.logLevel, base: { service: 'emr-gateway' } });
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: path.resolve(config.dataDir) });

@@ -75,11 +75,23 @@ export function loadFhirFile(file: string): Resource[] {
 
 /** Reads every conformance resource under `dirs` (recursively). */
 export function loadFhirResources(dirs: string[]): Resource[] {
+  return [...iterateFhirResources(dirs)];
+}
+
+/**
+ * The same resources in the same order, read file by file as they are consumed, and only those of
+ * `types` when given: a consumer that keeps little of each (the translator's indexes) never holds
+ * all the parsed files at once (issue 10, resident memory). The file list is read first, so a
+ * missing directory fails before anything is yielded.
+ */
+export function iterateFhirResources(dirs: string[], types?: ReadonlySet<string>): Iterable<Resource> {
   const files: string[] = [];
   for (const d of dirs) listJson(d, files);
-  const out: Resource[] = [];
-  for (const f of files) out.push(...loadFhirFile(f));
-  return out;
+  return (function* () {
+    for (const f of files) {
+      for (const r of loadFhirFile(f)) if (!types || types.has(r.resourceType)) yield r;
+    }
+  })();
 }
 
 const BASE_FILES = ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'valuesets.json', 'v3-codesystems.json', 'v2-tables.json', 'extension-definitions.json'];

@@ -14,7 +14,7 @@
  * - Nothing found for a coding that needs translation → warning `unmapped` with its path.
  */
 import type { GlossEntry, Glossary } from './gloss.js';
-import type { Report } from './report.js';
+import { pathOf, type Report } from './report.js';
 import { atcFromInsuranceCode, isChineseSystem, normaliseSystem, SYS, type Lang, type Terminology } from './terminology.js';
 
 export const TRANSLATION_EXT = 'http://hl7.org/fhir/StructureDefinition/translation';
@@ -74,22 +74,25 @@ function recogniseDrug(ctx: CodingCtx, text: string | undefined): GlossEntry | u
 }
 
 /**
- * Translate one CodeableConcept in place (the caller's copy). `path` is its FHIRPath. `kind`
- * tells which text-only recognitions apply (medication names).
+ * Translate one CodeableConcept in place (the caller's copy). `at` is its FHIRPath, or the path
+ * segments it is joined from when a report entry needs it (report.ts pathOf). `kind` tells which
+ * text-only recognitions apply (medication names).
+ *
+ * Issue 10: this was the largest allocator of a translation (≈ 1.3 KB per concept): the lists
+ * below are made only when something is added, and the path only when something is reported.
  */
-export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: 'medication'): void {
+export function translateConcept(cc: Obj, at: string | readonly (string | number)[], ctx: CodingCtx, kind?: 'medication'): void {
   const { term, target, report } = ctx;
   const codings = Array.isArray(cc.coding) ? (cc.coding as Obj[]) : [];
-  // A target system the sender already used is not added again (their code is at least as specific).
-  const sent = new Set<string>();
-  for (const c of codings) if (typeof c?.system === 'string') sent.add(normaliseSystem(c.system));
-  const addedKeys = new Set<string>();
-  const added: Obj[] = [];
+  let path: string | undefined;
+  const where = (): string => (path ??= typeof at === 'string' ? at : pathOf(at));
+  let added: Obj[] | undefined;
   const add = (system: string, code: string, display: string | undefined): boolean => {
-    const k = `${system}|${code}`;
-    if (sent.has(system) || addedKeys.has(k)) return false;
-    addedKeys.add(k);
-    added.push(display ? { system, code, display } : { system, code });
+    // A target system the sender already used is not added again (their code is at least as
+    // specific), nor the same system|code twice.
+    for (const c of codings) if (typeof c?.system === 'string' && normaliseSystem(c.system) === system) return false;
+    if (added?.some((a) => a.system === system && a.code === code)) return false;
+    (added ??= []).push(display ? { system, code, display } : { system, code });
     return true;
   };
   const covered = codings.some((c) => typeof c?.system === 'string' && typeof c.code === 'string' && !needs(normaliseSystem(c.system), typeof c.display === 'string' ? c.display : undefined, target) && typeof c.display === 'string');
@@ -98,13 +101,13 @@ export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: '
   for (let i = 0; i < n; i++) {
     const c = codings[i];
     if (typeof c !== 'object' || c === null || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
-    const cpath = `${path}.coding[${i}]`;
     const sys = normaliseSystem(c.system);
     const display = typeof c.display === 'string' ? c.display : undefined;
     if (!needs(sys, display, target)) {
       if (display) primaryName ??= display;
       continue;
     }
+    const cpath = `${where()}.coding[${i}]`;
     let done = false;
     const mappedBefore = report.stats.mapped;
     const own = term.display(sys, c.code, target);
@@ -114,11 +117,11 @@ export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: '
       primaryName ??= own;
       done = true;
     }
-    const usedSystems = new Set<string>();
+    let usedSystems: string[] | undefined;
     for (const t of term.targets(sys, c.code)) {
       // One target per target system (the first is the map's usual meaning); products come with it.
-      if (!sideOk(t.system, target) || usedSystems.has(t.system)) continue;
-      usedSystems.add(t.system);
+      if (!sideOk(t.system, target) || usedSystems?.includes(t.system)) continue;
+      (usedSystems ??= []).push(t.system);
       const name = term.display(t.system, t.code, target) ?? (t.display && textLang(t.display) === target ? t.display : undefined);
       if (add(t.system, t.code, name)) {
         report.info('concept-map', `${c.system}|${c.code} → ${t.system}|${t.code} (${t.equivalence}, ${t.map})`, cpath);
@@ -154,11 +157,11 @@ export function translateConcept(cc: Obj, path: string, ctx: CodingCtx, kind?: '
     report.coding(sys, done);
   }
   if (n === 0 && kind === 'medication' && target === 'en' && typeof cc.text === 'string') {
-    translateDrug(ctx, undefined, cc.text, `${path}.text`, add);
+    translateDrug(ctx, undefined, cc.text, `${where()}.text`, add);
   }
-  if (added.length > 0) cc.coding = [...codings, ...added];
+  if (added) cc.coding = [...codings, ...added];
   if (typeof cc.text === 'string' && textLang(cc.text) !== target) {
-    primaryName ??= added.find((a) => typeof a.display === 'string')?.display as string | undefined;
+    primaryName ??= added?.find((a) => typeof a.display === 'string')?.display as string | undefined;
     if (primaryName && textLang(primaryName) === target) addTranslation(cc, 'text', target, primaryName);
   }
 }

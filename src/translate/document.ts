@@ -1,6 +1,6 @@
 /**
  * Document-level translation: one pass that copies the source Bundle while translating it (the
- * source is never mutated), then per-resource rules (names, identifiers, units, IPS profiles),
+ * source is never mutated; copy.ts), then per-resource rules (names, identifiers, units, IPS profiles),
  * then narratives (sections and resources) and the Provenance that records the report.
  *
  * zh → en (Chinese discharge summary → overseas reader): entries that IPS profiles claim
@@ -19,8 +19,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, type Issue } from '../errors.js';
 import type { Bundle } from '../fhir/types.js';
-import { translateConcept, type CodingCtx } from './codings.js';
-import { withChinaZone, needsZone } from './dates.js';
+import { copy, type Walk } from './copy.js';
 import type { Glossary } from './gloss.js';
 import { applyIdentifierPolicy, DEFAULT_IDENTIFIER_POLICY, type IdentifierPolicy } from './identifiers.js';
 import type { MachineTranslator } from './mt.js';
@@ -29,7 +28,7 @@ import { divLang, plainText, redact, unwrap, wrap } from './narrative.js';
 import { renderEntry, renderSection } from './render.js';
 import { Report, type TranslationStats } from './report.js';
 import { normaliseLang, SYS, type Lang, type Terminology } from './terminology.js';
-import { addConverted, normaliseQuantity } from './units.js';
+import { addConverted } from './units.js';
 import { sectionTitle, ipsProfileFor } from './ips.js';
 
 export interface TranslateOptions {
@@ -58,44 +57,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNarrative = (v: unknown): v is Obj => isObj(v) && typeof v.div === 'string';
 
-interface Walk {
-  coding: CodingCtx;
-  report: Report;
-  zone: boolean;
-}
-
-function copy(v: unknown, path: string, w: Walk, key: string): unknown {
-  if (typeof v === 'string') {
-    if (w.zone && v.length >= 16 && v.length <= 29 && needsZone(v)) {
-      w.report.stats.datesZoned++;
-      w.report.info('china-time-zone', `No time zone: ${v} taken as China Standard Time (+08:00)`, path);
-      return withChinaZone(v);
-    }
-    return v;
-  }
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = copy(v[i], `${path}[${i}]`, w, key);
-    return out;
-  }
-  if (!isObj(v)) return v;
-  const o: Obj = {};
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    o[k] = k === 'text' && isNarrative(x) ? { ...x } : copy(x, `${path}.${k}`, w, k);
-  }
-  if (Array.isArray(o.coding) || key === 'medicationCodeableConcept') {
-    translateConcept(o, path, w.coding, key === 'medicationCodeableConcept' ? 'medication' : undefined);
-  } else if (typeof o.value === 'number' && (typeof o.unit === 'string' || typeof o.code === 'string')) {
-    const r = normaliseQuantity(o);
-    if (r === 'coded') {
-      w.report.stats.quantitiesCoded++;
-      w.report.info('ucum-unit', `Printed unit '${String(o.unit)}' coded as UCUM '${String(o.code)}'`, path);
-    } else if (r === 'unknown-unit' || r === 'invalid-ucum') w.report.warn('unit-unknown', `Unit '${String(o.unit ?? o.code)}' is not UCUM`, path, 'code-invalid');
-  }
-  return o;
-}
-
 function detectSourceLang(comp: Obj | undefined): Lang | undefined {
   return normaliseLang(typeof comp?.language === 'string' ? comp.language : undefined);
 }
@@ -122,7 +83,7 @@ export function translateBundle(source: unknown, opts: TranslateOptions, deps: T
   const sourceComp = firstRes?.resourceType === 'Composition' ? firstRes : undefined;
   const chinese = opts.sourceIsChinese ?? isChineseDoc(sourceComp);
   const docLang = detectSourceLang(sourceComp) ?? (chinese ? 'zh-CN' : 'en');
-  const w: Walk = { coding: { term: deps.term, glossary: deps.glossary, target, report }, report, zone: chinese };
+  const w: Walk = { coding: { term: deps.term, glossary: deps.glossary, target, report }, report, zone: chinese, segs: ['Bundle'] };
   const policy = opts.identifierPolicy ?? DEFAULT_IDENTIFIER_POLICY;
   const hidden: string[] = [];
 
@@ -133,9 +94,18 @@ export function translateBundle(source: unknown, opts: TranslateOptions, deps: T
       report.info('signature-removed', 'The source signature does not cover the translated content; the gateway signs the delivered document', 'Bundle.signature');
       continue;
     }
-    out[k] = copy(source[k], `Bundle.${k}`, w, k);
+    w.segs.push(k);
+    out[k] = copy(source[k], w, k);
+    w.segs.pop();
   }
-  const entries = (source.entry as unknown[]).map((e, i) => copy(e, `Bundle.entry[${i}]`, w, 'entry') as Obj);
+  w.segs.push('entry');
+  const entries = (source.entry as unknown[]).map((e, i) => {
+    w.segs.push(i);
+    const c = copy(e, w, 'entry') as Obj;
+    w.segs.pop();
+    return c;
+  });
+  w.segs.pop();
   const byRef = new Map<string, Obj>();
   entries.forEach((e, i) => {
     const r = isObj(e.resource) ? e.resource : undefined;
@@ -146,13 +116,20 @@ export function translateBundle(source: unknown, opts: TranslateOptions, deps: T
     perResource(r, path, { ...opts, target }, deps, report, hidden, policy, chinese);
   });
 
-  // Narratives, after all entries are translated (sections render their entries).
+  // Narratives, after all entries are translated (sections render their entries). Each entry is
+  // rendered once: for its own narrative and every section listing it (issue 10: twice before).
+  const rendered = new Map<Obj, string>();
+  const render = (r: Obj): string => {
+    let html = rendered.get(r);
+    if (html === undefined) rendered.set(r, (html = renderEntry(r, target)));
+    return html;
+  };
   entries.forEach((e, i) => {
     const r = e.resource;
     if (!isObj(r)) return;
     const path = `Bundle.entry[${i}].resource`;
-    if (r.resourceType === 'Composition') translateComposition(r, path, byRef, target, docLang, deps, report, hidden);
-    else if (isNarrative(r.text)) r.text = narrativeFor(r.text, renderEntry(r, target), `${path}.text`, target, docLang, deps, report, hidden, false);
+    if (r.resourceType === 'Composition') translateComposition(r, path, byRef, render, target, docLang, deps, report, hidden);
+    else if (isNarrative(r.text)) r.text = narrativeFor(r.text, render(r), `${path}.text`, target, docLang, deps, report, hidden, false);
   });
 
   const compEntry = entries[0];
@@ -237,7 +214,7 @@ function narrativeFor(text: Obj, generated: string, path: string, target: Lang, 
   return { ...text, status: 'additional', div };
 }
 
-function translateComposition(c: Obj, path: string, byRef: ReadonlyMap<string, Obj>, target: Lang, docLang: Lang, deps: TranslateDeps,
+function translateComposition(c: Obj, path: string, byRef: ReadonlyMap<string, Obj>, render: (r: Obj) => string, target: Lang, docLang: Lang, deps: TranslateDeps,
   report: Report, hidden: readonly string[]): void {
   c.language = target;
   if (typeof c.title === 'string') c.title = sectionTitle(deps.term, c.type, c.title, target);
@@ -251,7 +228,7 @@ function translateComposition(c: Obj, path: string, byRef: ReadonlyMap<string, O
       if (typeof s.title === 'string') s.title = sectionTitle(deps.term, s.code, s.title, target);
       const refs = Array.isArray(s.entry) ? (s.entry as Obj[]) : [];
       const resolved = refs.map((e) => (typeof e.reference === 'string' ? byRef.get(e.reference) : undefined)).filter(isObj);
-      if (isNarrative(s.text)) s.text = narrativeFor(s.text, renderSection(resolved, target), `${sp}.text`, target, docLang, deps, report, hidden, true);
+      if (isNarrative(s.text)) s.text = narrativeFor(s.text, renderSection(resolved, target, render), `${sp}.text`, target, docLang, deps, report, hidden, true);
       walkSections(s.section, `${sp}.section`);
     });
   };

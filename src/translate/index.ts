@@ -24,7 +24,8 @@ export type { TranslationStats } from './report.js';
 export { coverage } from './report.js';
 
 export interface TranslatorOptions {
-  resources: readonly Resource[];
+  /** The CodeSystems and ConceptMaps (others are ignored); an iterable is read once, in order. */
+  resources: Iterable<Resource>;
   /** HMAC secret for resident-ID pseudonyms (≥ 16 bytes). */
   pseudonymKey: Uint8Array | string;
   mt?: MachineTranslator;
@@ -47,7 +48,10 @@ export interface Translator {
 }
 
 export function createTranslator(options: TranslatorOptions): Translator {
-  if (!options || !Array.isArray(options.resources)) throw new TypeError('createTranslator: resources must be an array');
+  const res = options?.resources as unknown;
+  if (typeof res !== 'object' || res === null || typeof (res as Iterable<Resource>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('createTranslator: resources must be an array');
+  }
   const key = options.pseudonymKey;
   if (!(typeof key === 'string' || key instanceof Uint8Array) || key.length < 16) throw new TypeError('createTranslator: pseudonymKey must be at least 16 bytes');
   if (options.mt && typeof options.mt.translate !== 'function') throw new TypeError('createTranslator: mt.translate must be a function');

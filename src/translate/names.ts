@@ -9,8 +9,13 @@
  * HumanName is kept and tagged `IDE` with the iso21090-EN-representation extension, the pinyin
  * form is ADDED as a second HumanName tagged `ABC`; Latin-letter names are left untouched; never
  * used for matching (Hong Kong / Taiwan romanisations differ).
+ *
+ * Memory and speed (issue 10): pinyin-pro's dictionary is ≈ 9 MB of heap, loaded on the first
+ * hanzi name rather than at start (a gateway that only translates en → zh never needs it); the
+ * spelling of a name part is a pure function of its characters, so it is kept in a bounded cache
+ * (the same doctors and surnames recur from document to document).
  */
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
 
 export const EN_REPRESENTATION = 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation';
 
@@ -34,9 +39,28 @@ function passportSyllable(s: string): string {
   return s.replace(/^([ln])(?:ü|v)/, '$1yu').replace(/ü|v/g, 'u').toUpperCase();
 }
 
+type Pinyin = typeof import('pinyin-pro').pinyin;
+let pinyinFn: Pinyin | undefined;
+/** pinyin-pro, loaded (synchronously, its CommonJS build) on first use. */
+function pinyin(): Pinyin {
+  pinyinFn ??= (createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro')).pinyin;
+  return pinyinFn;
+}
+
+const SPELL_CACHE_MAX = 4096;
+const spelled = new Map<string, string>();
+
 function spell(hanzi: string, surname: boolean): string {
-  const syllables = pinyin(hanzi, { toneType: 'none', type: 'array', surname: surname ? 'head' : 'off', nonZh: 'consecutive' });
-  return syllables.map((s) => passportSyllable(s.trim())).join('');
+  const key = surname ? `S${hanzi}` : `G${hanzi}`;
+  let out = spelled.get(key);
+  if (out === undefined) {
+    const syllables = pinyin()(hanzi, { toneType: 'none', type: 'array', surname: surname ? 'head' : 'off', nonZh: 'consecutive' });
+    out = syllables.map((s) => passportSyllable(s.trim())).join('');
+    // Bounded: emptied when full (names are many; a simple bound keeps memory flat).
+    if (spelled.size >= SPELL_CACHE_MAX) spelled.clear();
+    spelled.set(key, out);
+  }
+  return out;
 }
 
 /** Split a full hanzi name into surname and given name (compound surnames first). */

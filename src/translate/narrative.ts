@@ -25,8 +25,10 @@ const ORIGINAL_OPEN = '<div class="emrgw-original">';
 const CLOSE2 = '</div></div>';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const NEEDS_ESC = /[&<>"']/;
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESC[c]!);
+  // Most strings need no escaping: test first rather than run a replace callback (issue 10).
+  return NEEDS_ESC.test(s) ? s.replace(/[&<>"']/g, (c) => ESC[c]!) : s;
 }
 
 /** The `lang` (or `xml:lang`) of the root div, if any. */

@@ -135,8 +135,15 @@ export function renderEntry(r: Obj, lang: Lang): string {
   }
 }
 
-/** The generated content of a section: one list item per resolvable entry. */
-export function renderSection(entries: readonly Obj[], lang: Lang): string {
+/**
+ * The generated content of a section: one list item per resolvable entry. `render` lets the
+ * caller reuse an entry's rendering (document.ts renders each entry once per translation for its
+ * own narrative and every section that lists it: renderEntry reads no `text`, so replacing an
+ * entry's narrative does not change its rendering).
+ */
+export function renderSection(entries: readonly Obj[], lang: Lang, render: (r: Obj) => string = (r) => renderEntry(r, lang)): string {
   if (entries.length === 0) return `<p>${esc(L[lang].noEntries)}</p>`;
-  return `<ul>${entries.map((r) => `<li>${renderEntry(r, lang)}</li>`).join('')}</ul>`;
+  let out = '<ul>';
+  for (const r of entries) out += `<li>${render(r)}</li>`;
+  return `${out}</ul>`;
 }

@@ -65,3 +65,13 @@ export class Report {
 export function coverage(stats: TranslationStats): number {
   return stats.codings === 0 ? 1 : stats.translated / stats.codings;
 }
+
+/** The FHIRPath of path segments: the first as is, names as `.name`, numbers as `[n]`. */
+export function pathOf(segs: readonly (string | number)[]): string {
+  let p = '';
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    p += typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`;
+  }
+  return p;
+}

@@ -11,6 +11,7 @@
  * codesystem.html §4.8.5 "supplements").
  */
 import type { Resource } from '../fhir/types.js';
+import { ConceptTable, Index } from './term-index.js';
 
 export type Lang = 'en' | 'zh-CN';
 export type Equivalence = 'equal' | 'equivalent' | 'wider' | 'narrower' | 'inexact' | 'relatedto' | 'subsumes' | 'specializes';
@@ -65,31 +66,6 @@ export interface MapTarget {
   map: string;
 }
 
-/**
- * One concept. Plain fields rather than a Map per language: 60,000 concepts with two Maps each held
- * ≈ 30 MB of hash tables for at most two entries apiece (issue 10, resident memory).
- */
-interface ConceptEntry {
-  /** Designations that translate this concept, by language (first wins). */
-  en?: string;
-  zh?: string;
-  /** The wider parent's title (designation use `parent-title`), by language. */
-  parentEn?: string;
-  parentZh?: string;
-  traditionalMedicine: boolean;
-}
-
-const nameOf = (e: ConceptEntry | undefined, lang: Lang): string | undefined => (lang === 'en' ? e?.en : e?.zh);
-const parentTitleOf = (e: ConceptEntry | undefined, lang: Lang): string | undefined => (lang === 'en' ? e?.parentEn : e?.parentZh);
-function setName(e: ConceptEntry, lang: Lang, value: string): void {
-  if (lang === 'en') e.en ??= value;
-  else e.zh ??= value;
-}
-function setParentTitle(e: ConceptEntry, lang: Lang, value: string): void {
-  if (lang === 'en') e.parentEn ??= value;
-  else e.parentZh ??= value;
-}
-
 /** A term found by name: used for glossing free text and coding text-only concepts. */
 export interface NamedTerm {
   system: string;
@@ -121,19 +97,6 @@ export interface Terminology {
   readonly sizes: TerminologySizes;
 }
 
-/** Two-level index system → code → value: lookups need no string building. */
-class Index<V> {
-  private readonly bySystem = new Map<string, Map<string, V>>();
-  get(system: string, code: string): V | undefined {
-    return this.bySystem.get(system)?.get(code) ?? (ICD10_ALIASES.has(system) ? this.bySystem.get(SYS.ICD10_CN)?.get(code) : undefined);
-  }
-  set(system: string, code: string, v: V): void {
-    let m = this.bySystem.get(system);
-    if (!m) this.bySystem.set(system, (m = new Map()));
-    m.set(code, v);
-  }
-}
-
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -152,30 +115,36 @@ const NO_PRODUCTS = Object.freeze([]) as unknown as { system: string; code: stri
 /** Systems whose names feed the glossary (clinical terms a doctor needs glossed). */
 const GLOSS_SYSTEMS = new Set<string>([SYS.ICD10_CN, SYS.ICD9_CN, SYS.CN_DRUG, SYS.TCM_TERM, SYS.ICD10_WHO]);
 
-export function createTerminology(resources: readonly Resource[]): Terminology {
-  if (!Array.isArray(resources)) throw new TypeError('createTerminology: resources must be an array');
-  const concepts = new Index<ConceptEntry>();
-  const maps = new Index<MapTarget[]>();
+/**
+ * Builds the indexes in one pass over `resources` (an array, or an iterable that yields them file
+ * by file so that the caller need not hold them all: compose/translation.ts). CodeSystems feed the
+ * concept table and the glossary names, ConceptMaps the map index: the two never read each other,
+ * so one pass in resource order builds what two passes did.
+ *
+ * The strings kept are interned while building (the same codes, names and URLs recur in the
+ * CodeSystems and the ConceptMaps): the table is dropped at the end.
+ */
+export function createTerminology(resources: Iterable<Resource>): Terminology {
+  if (resources === null || typeof resources !== 'object' || typeof (resources as Iterable<Resource>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('createTerminology: resources must be an array');
+  }
+  const table = new Map<string, string>();
+  const I = (s: string): string => {
+    const c = table.get(s);
+    if (c !== undefined) return c;
+    table.set(s, s);
+    return s;
+  };
+  const concepts = new ConceptTable(normaliseSystem);
+  const maps = new Index<MapTarget[] | MapTarget>(normaliseSystem);
   const zhNames = new Map<string, NamedTerm>();
   const enNames = new Map<string, NamedTerm>();
   const sizes: TerminologySizes = { codeSystems: 0, concepts: 0, designations: 0, conceptMaps: 0, mapElements: 0, zhNames: 0, enNames: 0 };
 
-  const entry = (system: string, code: string): ConceptEntry => {
-    let e = concepts.get(system, code);
-    if (!e) {
-      // Every field present from the start: one object shape for all concepts.
-      e = { en: undefined, zh: undefined, parentEn: undefined, parentZh: undefined, traditionalMedicine: false };
-      concepts.set(system, code, e);
-      sizes.concepts++;
-    }
-    return e;
-  };
-
-  for (const r of resources) {
-    if (r.resourceType !== 'CodeSystem') continue;
+  const codeSystem = (r: Resource): void => {
     const supplements = str(r.supplements);
     const system = supplements ?? str(r.url);
-    if (!system) continue;
+    if (!system) return;
     sizes.codeSystems++;
     const sys = normaliseSystem(system);
     const glossed = GLOSS_SYSTEMS.has(sys);
@@ -183,77 +152,102 @@ export function createTerminology(resources: readonly Resource[]): Terminology {
       if (!Array.isArray(list)) return;
       for (const c of list) {
         if (!isObj(c) || !str(c.code)) continue;
-        const code = c.code as string;
-        const e = entry(sys, code);
-        const display = str(c.display);
+        const code = I(c.code as string);
+        const e = concepts.row(sys, code);
+        const display = str(c.display) && I(c.display as string);
         // The display's language is told by its script: some systems declare no language, and a
         // supplement's display may be in the base system's language rather than the supplement's.
         const dLang: Lang | undefined = display ? (HAN.test(display) ? 'zh-CN' : 'en') : undefined;
-        if (display && dLang) setName(e, dLang, display);
+        if (display && dLang) concepts.setName(e, dLang, display);
         for (const d of Array.isArray(c.designation) ? c.designation : []) {
           if (!isObj(d)) continue;
           const lang = normaliseLang(str(d.language));
-          const value = str(d.value);
+          const value = str(d.value) && I(d.value as string);
           if (!lang || !value) continue;
           sizes.designations++;
           const use = isObj(d.use) && d.use.system === DESIGNATION_USE ? str(d.use.code) : undefined;
-          if (use === 'parent-title') setParentTitle(e, lang, value);
-          else setName(e, lang, value);
+          if (use === 'parent-title') concepts.setParentTitle(e, lang, value);
+          else concepts.setName(e, lang, value);
           if (glossed && lang === 'zh-CN' && value.length >= 2 && !zhNames.has(value)) zhNames.set(value, { system: sys, code, kind: kindOf(sys) });
         }
         for (const p of Array.isArray(c.property) ? c.property : []) {
-          if (isObj(p) && p.code === 'traditional-medicine' && p.valueBoolean === true) e.traditionalMedicine = true;
+          if (isObj(p) && p.code === 'traditional-medicine' && p.valueBoolean === true) concepts.traditionalMedicine.add(e);
         }
         if (glossed) {
-          const zh = e.zh;
+          const zh = concepts.zh[e];
           if (zh && zh.length >= 2 && !zhNames.has(zh)) zhNames.set(zh, { system: sys, code, kind: kindOf(sys) });
-          const en = e.en;
-          if (en && en.length >= 4 && sys !== SYS.ICD10_CN && !enNames.has(en.toLowerCase())) enNames.set(en.toLowerCase(), { system: sys, code, kind: kindOf(sys) });
+          const en = concepts.en[e];
+          if (en && en.length >= 4 && sys !== SYS.ICD10_CN && !enNames.has(en.toLowerCase())) enNames.set(I(en.toLowerCase()), { system: sys, code, kind: kindOf(sys) });
         }
         visit(c.concept);
       }
     };
     visit(r.concept);
-  }
+  };
 
-  for (const r of resources) {
-    if (r.resourceType !== 'ConceptMap') continue;
+  const conceptMap = (r: Resource): void => {
     sizes.conceptMaps++;
-    const url = str(r.url) ?? `ConceptMap/${r.id ?? '?'}`;
+    const url = I(str(r.url) ?? `ConceptMap/${r.id ?? '?'}`);
     for (const g of Array.isArray(r.group) ? r.group : []) {
       if (!isObj(g) || !str(g.source) || !str(g.target)) continue;
       const source = normaliseSystem(g.source as string);
-      const target = g.target as string;
+      const target = I(g.target as string);
       for (const el of Array.isArray(g.element) ? g.element : []) {
         if (!isObj(el) || !str(el.code)) continue;
-        const code = el.code as string;
+        const code = I(el.code as string);
         for (const t of Array.isArray(el.target) ? el.target : []) {
           if (!isObj(t) || !str(t.code) || t.equivalence === 'unmatched' || t.equivalence === 'disjoint') continue;
           let products: { system: string; code: string }[] = NO_PRODUCTS;
           for (const p of Array.isArray(t.product) ? t.product : []) {
-            if (isObj(p) && str(p.system) && str(p.value)) (products === NO_PRODUCTS ? (products = []) : products).push({ system: p.system as string, code: p.value as string });
+            if (isObj(p) && str(p.system) && str(p.value)) (products === NO_PRODUCTS ? (products = []) : products).push({ system: I(p.system as string), code: I(p.value as string) });
           }
-          const mt: MapTarget = { system: target, code: t.code as string, equivalence: (str(t.equivalence) ?? 'equivalent') as Equivalence, products, map: url };
-          const d = str(t.display);
-          if (d) mt.display = d;
-          let list = maps.get(source, code);
+          const equivalence = (str(t.equivalence) ?? 'equivalent') as Equivalence;
+          const d = str(t.display) && I(t.display as string);
+          const tcode = I(t.code as string);
+          // One literal per variant (display last, as before): no property added afterwards,
+          // which would give 57,000 objects a separate property store.
+          const mt: MapTarget = d
+            ? { system: target, code: tcode, equivalence, products: products === NO_PRODUCTS ? products : products.slice(), map: url, display: d }
+            : { system: target, code: tcode, equivalence, products: products === NO_PRODUCTS ? products : products.slice(), map: url };
+          let list = maps.get(source, code) as MapTarget[] | undefined;
           if (!list) maps.set(source, code, (list = []));
           list.push(Object.freeze(mt));
           sizes.mapElements++;
         }
       }
     }
+  };
+
+  for (const r of resources) {
+    if (r.resourceType === 'CodeSystem') codeSystem(r);
+    else if (r.resourceType === 'ConceptMap') conceptMap(r);
   }
+  // The lookups below share this function's scope with I(): empty its table, or it stays alive.
+  table.clear();
+  // Most codes have one target: it is kept as is rather than in a list (a list grown by push
+  // keeps room for 16, ≈ 140 bytes each); longer lists are cut to size and frozen (issue 10).
+  maps.mapValues((v) => {
+    const list = v as MapTarget[];
+    return list.length === 1 ? list[0]! : (Object.freeze(list.slice()) as MapTarget[]);
+  });
+  concepts.trim();
+  sizes.concepts = concepts.en.length;
   sizes.zhNames = zhNames.size;
   sizes.enNames = enNames.size;
   const EMPTY: readonly MapTarget[] = Object.freeze([]);
 
   return Object.freeze({
-    display: (system: string, code: string, lang: Lang) => nameOf(concepts.get(system, code), lang),
-    parentTitle: (system: string, code: string, lang: Lang) => parentTitleOf(concepts.get(system, code), lang),
-    isTraditionalMedicine: (system: string, code: string) =>
-      normaliseSystem(system) === SYS.TCM || concepts.get(system, code)?.traditionalMedicine === true,
-    targets: (system: string, code: string) => maps.get(system, code) ?? EMPTY,
+    display: (system: string, code: string, lang: Lang) => concepts.name(system, code, lang),
+    parentTitle: (system: string, code: string, lang: Lang) => concepts.parentTitle(system, code, lang),
+    isTraditionalMedicine: (system: string, code: string) => {
+      if (normaliseSystem(system) === SYS.TCM) return true;
+      const r = concepts.rows.get(system, code);
+      return r !== undefined && concepts.traditionalMedicine.has(r);
+    },
+    targets: (system: string, code: string): readonly MapTarget[] => {
+      const v = maps.get(system, code);
+      return v === undefined ? EMPTY : Array.isArray(v) ? v : [v as MapTarget];
+    },
     zhNames,
     enNames,
     sizes: Object.freeze(sizes),
