@@ -10,7 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,8 +139,33 @@ export interface LoadResult {
   prepareSeconds: number;
 }
 
-/** Runs autocannon in a child process (bench/http-load) and returns its summary. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+let profiles = 0;
+
+/**
+ * Runs autocannon in a child process (bench/http-load) and returns its summary. With
+ * BENCH_CPU_PROFILE=<dir>, each timed run (`duration`) is wrapped in the V8 profiler of this
+ * process — the server's steady state only, not its start-up or the warm-up — and written to
+ * <dir>/load-<n>.cpuprofile (summarise with `npx tsx bench/profile-summary.ts <file>`).
+ */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir || spec.duration === undefined) return runLoadChild(spec);
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await runLoadChild(spec);
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `load-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
+function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
   const here = fileURLToPath(import.meta.url);
   const child = fork(path.join(path.dirname(here), `http-load${path.extname(here)}`), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
