@@ -8,7 +8,7 @@ import type { Gateway } from '../../gateway/index.js';
 import { deliveredJson } from '../../gateway/delivery-cache.js';
 import { operationOutcome } from '../../fhir/outcome.js';
 import type { HttpHelpers } from '../app.js';
-import { sendResource } from '../negotiate.js';
+import { sendJsonText, sendResource } from '../negotiate.js';
 import { methodNotAllowed } from './method.js';
 import { parseSearch } from '../search-params.js';
 
@@ -49,6 +49,9 @@ export function documentRoutes(gateway: Gateway, h: HttpHelpers): Router {
     if (result.issues.length && req.get('prefer')?.includes('return=OperationOutcome')) {
       return sendResource(req, res, result.status, operationOutcome(result.issues));
     }
+    // The text the store just wrote is JSON.stringify of this resource: sent as is (ports.ts).
+    const text = result.document.resourceJson;
+    if (text !== undefined) return sendJsonText(res, result.status, text);
     sendResource(req, res, result.status, result.document.resource);
   });
 
