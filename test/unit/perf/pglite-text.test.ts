@@ -26,7 +26,7 @@ describe('perf: PGlite long text parameters', function () {
 
   it('stores long and short texts identically to what was sent', async () => {
     const unit = '出院小结：患者李四，男，67岁。🫀 "quoted" \\ back\nline\ttab ';
-    for (const len of [10, 4095, 4096, 4097, 120_000]) {
+    for (const len of [10, 1023, 1024, 1025, 4096, 120_000]) {
       const v = unit.repeat(Math.ceil(len / unit.length)).slice(0, len);
       expect(await roundTrip(`a${len}`, v), `length ${len}`).to.equal(v);
       expect(await roundTrip(`b${len}`, v, true), `length ${len} in a transaction`).to.equal(v);
@@ -34,7 +34,7 @@ describe('perf: PGlite long text parameters', function () {
   });
 
   it('a lone surrogate is stored the same way by both paths (U+FFFD)', async () => {
-    const pad = 'x'.repeat(5000);
+    const pad = 'x'.repeat(2000);
     const short = await roundTrip('s-short', 'a\ud800b');
     const long = await roundTrip('s-long', `${pad}a\ud800b`);
     expect(short).to.equal('a\ufffdb');
