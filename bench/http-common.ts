@@ -9,8 +9,9 @@
  * half of the server's only thread; in a child it takes the other core, as a real client would.
  */
 import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,10 +138,56 @@ export interface LoadResult {
   timeouts: number;
   statusCodes: Record<string, number>;
   prepareSeconds: number;
+  /**
+   * CPU time of the server's process (all its threads: event loop, validation workers, GC) and
+   * active time of its event loop over the run, per successful request, in ms. Less sensitive to
+   * other load on a shared machine than requests/s (measured in this process by runLoad).
+   */
+  server?: { cpuMsPerOk: number; eventLoopActiveMsPerOk: number };
 }
 
-/** Runs autocannon in a child process (bench/http-load) and returns its summary. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+let profiles = 0;
+
+/**
+ * Runs autocannon in a child process (bench/http-load) and returns its summary. With
+ * BENCH_CPU_PROFILE=<dir>, each timed run (`duration`) is wrapped in the V8 profiler of this
+ * process — the server's steady state only, not its start-up or the warm-up — and written to
+ * <dir>/load-<n>.cpuprofile (summarise with `npx tsx bench/profile-summary.ts <file>`).
+ */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const r = await runLoadProfiled(spec);
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const n = Math.max(1, r.ok);
+  return { ...r, server: { cpuMsPerOk: (cpu.user + cpu.system) / 1000 / n, eventLoopActiveMsPerOk: elu.active / n } };
+}
+
+/** "server CPU 1.20 ms/req, event loop 0.95 ms/req" — for notes. */
+export function serverCost(r: LoadResult, unit = 'req'): string {
+  return r.server ? `server CPU ${r.server.cpuMsPerOk.toFixed(2)} ms/${unit}, event loop active ${r.server.eventLoopActiveMsPerOk.toFixed(2)} ms/${unit}` : '';
+}
+
+async function runLoadProfiled(spec: LoadSpec): Promise<LoadResult> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir || spec.duration === undefined) return runLoadChild(spec);
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await runLoadChild(spec);
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `load-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
+function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
   const here = fileURLToPath(import.meta.url);
   const child = fork(path.join(path.dirname(here), `http-load${path.extname(here)}`), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Bundle, Identifier } from '../src/fhir/types.js';
 import { check, NotAvailable, type Row } from './harness.js';
-import { accessToken, exampleClient, helloWorldPeer, runLoad, startBenchServer, statusSummary } from './http-common.js';
+import { accessToken, exampleClient, helloWorldPeer, runLoad, serverCost, startBenchServer, statusSummary } from './http-common.js';
 import { syntheticDischargeSummary } from './synthetic.js';
 
 const CONNECTIONS = 50;
@@ -82,7 +82,7 @@ export async function benchHttpFetch(log: (line: string) => void = console.log):
         max: r.perSecond.max,
         target: { op: '>=', value: 5000, unit: 'req/s', of: 'median' },
         peer: { name: 'express hello-world', median: peer.okPerSec, ratio: r.okPerSec / peer.okPerSec },
-        note: `${r.ok} reads in ${r.seconds.toFixed(1)} s; p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, max ${r.latency.max} ms; ${statusSummary(r)}${errors ? ' — ERRORS' : ''}`,
+        note: `${r.ok} reads in ${r.seconds.toFixed(1)} s; p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, max ${r.latency.max} ms; ${serverCost(r)}; ${statusSummary(r)}${errors ? ' — ERRORS' : ''}`,
       }),
       check({ name: 'consent-checked fetch: p99 latency', unit: 'ms', median: r.latency.p99, target: { op: '<=', value: 25, unit: 'ms', of: 'median' } }),
     ];

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { check, repoRoot, type Row } from './harness.js';
-import { accessToken, exampleClient, helloWorldPeer, runLoad, startBenchServer, statusSummary, type LoadResult } from './http-common.js';
+import { accessToken, exampleClient, helloWorldPeer, runLoad, serverCost, startBenchServer, statusSummary, type LoadResult } from './http-common.js';
 
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -41,7 +41,7 @@ export async function benchPostgres(log: (line: string) => void): Promise<{ url:
 
 function rows(label: string, r: LoadResult, peer: LoadResult, targets: boolean): Row[] {
   const errors = r.non2xx + r.errors + r.timeouts;
-  const note = `${r.ok} documents in ${r.seconds.toFixed(1)} s; p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, max ${r.latency.max} ms; ${statusSummary(r)}${errors ? ' — ERRORS' : ''}`;
+  const note = `${r.ok} documents in ${r.seconds.toFixed(1)} s; p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, max ${r.latency.max} ms; ${serverCost(r, 'doc')}; ${statusSummary(r)}${errors ? ' — ERRORS' : ''}`;
   return [
     check({
       name: `${label}: documents/s`,

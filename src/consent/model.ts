@@ -168,8 +168,32 @@ function codeIn<T extends string>(list: readonly T[], v: unknown, what: string):
   return v as T;
 }
 
+/**
+ * Views of frozen Consents (the embedded store's read cache deep-freezes what it holds, so every
+ * read of a consent shares one object): a frozen resource cannot change, nor can its frozen view,
+ * so it is read once instead of twice per consent-token request (issue 10 profile: 2%).
+ */
+const frozenViews = new WeakMap<object, ConsentView>();
+
+function freezeView<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) freezeView((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
 /** Reads one of our Consents into a ConsentView; throws TypeError if it is not one we built. */
 export function readConsent(resource: unknown): ConsentView {
+  if (isObject(resource) && Object.isFrozen(resource)) {
+    let view = frozenViews.get(resource);
+    if (!view) frozenViews.set(resource, (view = freezeView(readConsentView(resource))));
+    return view;
+  }
+  return readConsentView(resource);
+}
+
+function readConsentView(resource: unknown): ConsentView {
   if (!isObject(resource) || resource.resourceType !== 'Consent') throw new TypeError('not a Consent');
   const r = resource as Loose;
   const prov = must(r.provision, 'provision');

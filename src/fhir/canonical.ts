@@ -129,6 +129,32 @@ export function canonicalJson(value: unknown): string {
   return serialise(value, [], 0);
 }
 
+/**
+ * The canonical JSON of an object both whole and without its member `name`, each member
+ * serialised once: a signed document is verified without its `signature` (FHIR R4 Signature) and
+ * content-hashed whole, and serialising it twice was two thirds of that work. Exactly
+ * canonicalJson(value) and canonicalJson of a copy without `name` (a value with toJSON, or not a
+ * plain object, takes those two calls).
+ */
+export function canonicalJsonWithAndWithout(value: object, name: string): { whole: string; without: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const { [name]: _dropped, ...rest } = value as Record<string, unknown>;
+    return { whole: canonicalJson(value), without: canonicalJson(rest) };
+  }
+  const o = value as Record<string, unknown>;
+  const ancestors: object[] = [o];
+  let whole = '{';
+  let without = '{';
+  for (const k of sortNames(Object.keys(o))) {
+    const v = o[k];
+    if (skipped(v)) continue;
+    const member = memberName(k) + serialise(v, ancestors, 1);
+    whole += whole.length > 1 ? `,${member}` : member;
+    if (k !== name) without += without.length > 1 ? `,${member}` : member;
+  }
+  return { whole: `${whole}}`, without: `${without}}` };
+}
+
 const utf8 = new TextEncoder();
 
 export function canonicalBytes(value: unknown): Uint8Array {

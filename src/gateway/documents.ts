@@ -16,7 +16,7 @@ import { checkDocumentShape } from '../ingest/document.js';
 import type { IdentifierKey, StoredDocument } from '../store/ports.js';
 import type { GatewayDeps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
-import { hasSignature, verifyDocumentSignature } from '../trust/index.js';
+import { hasSignature, verifyDocumentSignature, type SignatureVerification } from '../trust/index.js';
 import { searchsetBundle } from './searchset.js';
 import { requireRole } from './authorize.js';
 
@@ -54,9 +54,9 @@ export function documentUseCases(deps: GatewayDeps) {
    * Incoming signatures (issue 4): a present Bundle.signature must verify, chain to a trust anchor
    * and belong to the submitting organisation; REQUIRE_SIGNATURES makes one mandatory.
    */
-  async function verifySubmitterSignature(bundle: Bundle, principal: Principal): Promise<void> {
+  async function verifySubmitterSignature(bundle: Bundle, principal: Principal): Promise<SignatureVerification | undefined> {
     if (hasSignature(bundle)) {
-      await verifyDocumentSignature(bundle, { trust: deps.trust, now: () => clock.now(), expectedOrganization: principal.organization });
+      return verifyDocumentSignature(bundle, { trust: deps.trust, now: () => clock.now(), expectedOrganization: principal.organization });
     } else if (deps.requireSignatures) {
       // The same rule code as trust's own "no signature" refusal: clients branch on it, not on text.
       const message = 'This gateway requires hospitals to sign documents (Bundle.signature).';
@@ -65,6 +65,7 @@ export function documentUseCases(deps: GatewayDeps) {
         issues: [{ severity: 'error', code: 'security', diagnostics: message, expression: ['Bundle.signature'], rule: 'signature-missing' }],
       });
     }
+    return undefined;
   }
 
   /** A refused submission is audited too, with why (issue 7: "accepted or refused, with why"). */
@@ -86,8 +87,9 @@ export function documentUseCases(deps: GatewayDeps) {
     const { bundle, identifier, patientIdentifiers } = checkDocumentShape(ingested.resource);
     const checks = await deps.checkDocument(bundle, principal);
     checks.issues = [...ingested.issues, ...checks.issues];
-    await verifySubmitterSignature(bundle, principal);
-    const contentHash = createHash('sha256').update(canonicalJson(bundle)).digest('hex');
+    const verified = await verifySubmitterSignature(bundle, principal);
+    // A verified signature came with the document's canonical form (made with the signed one).
+    const contentHash = createHash('sha256').update(verified?.documentCanonical ?? canonicalJson(bundle)).digest('hex');
     try {
       return await store.withTransaction(async (tx) => {
         const existing = await tx.documents.findByIdentifier(identifier);

@@ -39,6 +39,11 @@ export function negotiate(): RequestHandler {
 
 export function sendResource(req: Request, res: Response, status: number, body: unknown): void {
   void req;
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** Sends JSON text already made (exactly JSON.stringify of the resource) as sendResource would. */
+export function sendJsonText(res: Response, status: number, text: string): void {
   const type = (res.locals.fhirType as string | undefined) ?? 'application/fhir+json';
-  res.status(status).type(`${type}; charset=utf-8`).send(JSON.stringify(body));
+  res.status(status).type(`${type}; charset=utf-8`).send(text);
 }

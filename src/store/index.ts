@@ -1,10 +1,12 @@
 /**
  * Builds the Store (ports.ts) over a Database: runs migrations, then exposes the repositories,
- * bound either to the pool or to one transaction's connection.
+ * bound either to the pool or to one transaction's connection; a single-process database gets the
+ * read cache of read-cache.ts.
  */
 import { GatewayError } from '../errors.js';
 import type { Database, SqlClient } from './db.js';
 import { migrate } from './migrations.js';
+import { withReadCache } from './read-cache.js';
 import { openPglite } from './pglite.js';
 import type { Store, Stores } from './ports.js';
 import { openPostgres } from './postgres.js';
@@ -24,7 +26,7 @@ function repositories(client: SqlClient): Stores {
 
 export async function createStore(db: Database): Promise<Store> {
   await migrate(db);
-  return {
+  const store: Store = {
     kind: db.kind,
     capabilities: db.capabilities,
     ...repositories(db),
@@ -34,6 +36,9 @@ export async function createStore(db: Database): Promise<Store> {
     },
     close: () => db.close(),
   };
+  // One process owns an embedded database: its current consents and document heads can be held in
+  // memory, invalidated by its own writes (read-cache.ts; PostgreSQL may be shared: never cached).
+  return db.capabilities.multiProcess ? store : withReadCache(store);
 }
 
 export interface StoreOptions {

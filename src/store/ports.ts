@@ -26,6 +26,11 @@ export interface StoredDocument {
   patientIdentifiers: IdentifierKey[];
   /** The Bundle as stored (meta.versionId and meta.lastUpdated set). */
   resource: Bundle;
+  /**
+   * Set by `insertVersion` only: the text it stored, which is JSON.stringify(resource), so the
+   * submission's answer sends it instead of serialising the document again.
+   */
+  resourceJson?: string;
 }
 
 /** The current version of a document without its resource text (DocumentStore.currentVersion). */

@@ -20,7 +20,7 @@
 import crypto from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { GatewayError } from '../errors.js';
-import { canonicalJson } from '../fhir/canonical.js';
+import { canonicalJson, canonicalJsonWithAndWithout } from '../fhir/canonical.js';
 import type { Bundle, Reference, Signature } from '../fhir/types.js';
 import type { Participant, TrustList } from './trust-list.js';
 import { signDetachedJws } from './jws-sign.js';
@@ -108,6 +108,11 @@ export interface SignatureVerification {
   /** Organisation of the signer: the participant's, else the certificate's SAN binding. */
   organizationId?: string;
   signedAt?: string;
+  /**
+   * RFC 8785 canonical JSON of the whole Bundle, signature included (made together with the
+   * signed form, which leaves the signature out): what a content hash of the document covers.
+   */
+  documentCanonical: string;
 }
 
 export interface VerifyOptions {
@@ -176,8 +181,9 @@ export async function verifyDocumentSignature(bundle: Bundle, opts: VerifyOption
     }
   })();
   let canonical: string;
+  let documentCanonical: string;
   try {
-    canonical = canonicalJson(withoutSignature(bundle));
+    ({ without: canonical, whole: documentCanonical } = canonicalJsonWithAndWithout(bundle, 'signature'));
   } catch (cause) {
     // e.g. a lone surrogate (\uD800 escaped in the JSON): not I-JSON, so no RFC 8785 form exists.
     throw invalid('malformed', 'The document cannot be canonicalised (RFC 8785): it holds text that is not valid Unicode.', cause);
@@ -208,6 +214,7 @@ export async function verifyDocumentSignature(bundle: Bundle, opts: VerifyOption
   }
   return {
     alg,
+    documentCanonical,
     signer: result.leaf,
     chain: result,
     ...(participant ? { participant } : {}),

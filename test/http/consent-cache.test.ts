@@ -4,8 +4,12 @@
  * consulted, so a revocation refuses the very next request even with a warm cache, and a new
  * consent version (same consent id, same token) never gets the previous version's document.
  */
+import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { PATIENT, fhirPost, grant, grantParameters, startWorld, type ConsentWorld } from './consent-fixture.js';
+
+/** express's own weak ETag generator (what res.send(text) would have set). */
+const { wetag } = createRequire(import.meta.url)('express/lib/utils.js') as { wetag: (body: Buffer) => string };
 
 describe('consent reads with a warm delivery cache', function () {
   let w: ConsentWorld;
@@ -29,6 +33,20 @@ describe('consent reads with a warm delivery cache', function () {
     const zh = await read(w.docId, g.token!, 'zh-CN');
     expect(zh.status).to.equal(200);
     expect(provenanceId(await zh.json()), 'another language is another delivery').to.not.equal(provenanceId(a));
+    await fhirPost(w, `/Consent/${g.consent.id}/$revoke`, w.hospital, {});
+  });
+
+  it('a cached delivery is sent as the same bytes with the ETag express makes of them', async () => {
+    const g = await grant(w, grantParameters([], { document: w.docId }));
+    const first = await read(w.docId, g.token!);
+    const second = await read(w.docId, g.token!);
+    const [a, b] = [Buffer.from(await first.arrayBuffer()), Buffer.from(await second.arrayBuffer())];
+    expect(b.equals(a), 'same bytes').to.equal(true);
+    expect(JSON.parse(b.toString('utf8')).resourceType).to.equal('Bundle');
+    expect(second.headers.get('content-type')).to.equal('application/fhir+json; charset=utf-8');
+    expect(Number(second.headers.get('content-length'))).to.equal(b.length);
+    expect(second.headers.get('etag'), "express's weak ETag of these bytes").to.equal(wetag(b));
+    expect(first.headers.get('etag')).to.equal(second.headers.get('etag'));
     await fhirPost(w, `/Consent/${g.consent.id}/$revoke`, w.hospital, {});
   });
 

@@ -65,10 +65,11 @@ export function createSqlDocumentStore(db: SqlClient): DocumentStore {
     },
 
     async insertVersion(doc: NewDocument, versionId: number) {
+      const resourceJson = JSON.stringify(doc.resource);
       await db.query(
         `INSERT INTO document_version (id, version_id, identifier_system, identifier_value, content_hash, submitter, last_updated, resource)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [doc.id, versionId, doc.identifier.system, doc.identifier.value, doc.contentHash, doc.submitter, doc.lastUpdated, JSON.stringify(doc.resource)],
+        [doc.id, versionId, doc.identifier.system, doc.identifier.value, doc.contentHash, doc.submitter, doc.lastUpdated, resourceJson],
       );
       const seen = new Set<string>();
       for (const p of doc.patientIdentifiers) {
@@ -77,7 +78,7 @@ export function createSqlDocumentStore(db: SqlClient): DocumentStore {
         seen.add(key);
         await db.query('INSERT INTO document_patient (id, version_id, system, value) VALUES ($1, $2, $3, $4)', [doc.id, versionId, p.system, p.value]);
       }
-      return { ...doc, versionId, patientIdentifiers: [...doc.patientIdentifiers] };
+      return { ...doc, versionId, patientIdentifiers: [...doc.patientIdentifiers], resourceJson };
     },
 
     async get(id, versionId) {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import canonicalizeImpl from 'canonicalize';
-import { canonicalBytes, canonicalJson } from '../../../src/fhir/canonical.js';
+import { canonicalBytes, canonicalJson, canonicalJsonWithAndWithout } from '../../../src/fhir/canonical.js';
 import { syntheticDischargeSummary } from '../../../bench/synthetic.js';
 
 const oracle = canonicalizeImpl as unknown as (v: unknown) => string;
@@ -23,6 +23,25 @@ const jsonFiles = (dir: string): string[] =>
     e.isDirectory() ? jsonFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []);
 
 describe('canonicalJson (RFC 8785)', () => {
+  it('canonicalJsonWithAndWithout equals canonicalJson of the object and of a copy without the member', () => {
+    const name = fc.constantFrom('signature', 'a', '', 'resourceType', '\ud83d\ude02');
+    const obj = fc.dictionary(fc.oneof(name, fc.string({ unit: 'binary', maxLength: 4 })), fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }));
+    fc.assert(
+      fc.property(obj, name, (o, n) => {
+        const { [n]: _dropped, ...rest } = o;
+        const r = canonicalJsonWithAndWithout(o, n);
+        expect(r.whole).to.equal(canonicalJson(o));
+        expect(r.without).to.equal(canonicalJson(rest));
+      }),
+      { numRuns: 500 },
+    );
+    const doc = syntheticDischargeSummary(10, 3) as Record<string, unknown>;
+    const signed = { ...doc, signature: { sigFormat: 'application/jose', data: 'eyJ' } };
+    expect(canonicalJsonWithAndWithout(signed, 'signature')).to.deep.equal({ whole: canonicalJson(signed), without: canonicalJson(doc) });
+    const withUndefined = { b: 1, signature: undefined, a: [undefined, 2] };
+    expect(canonicalJsonWithAndWithout(withUndefined, 'signature')).to.deep.equal({ whole: canonicalJson(withUndefined), without: canonicalJson({ b: 1, a: [undefined, 2] }) });
+  });
+
   it('matches the canonicalize package on random JSON values (full Unicode strings, doubles, nesting)', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6, stringUnit: 'binary' }), (v) => {

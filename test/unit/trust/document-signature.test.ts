@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { GatewayError, ERROR_TABLE } from '../../../src/errors.js';
 import type { Bundle } from '../../../src/fhir/types.js';
 import { createTrustList, parsePemCertificates, signDocument, verifyDocumentSignature } from '../../../src/trust/index.js';
+import { canonicalJson } from '../../../src/fhir/canonical.js';
 import { certs, corpusBundle, exampleNow, exampleTrust, forgeSignature, participantKey, readJson, readText, rs384, shared, x5cOf } from './support.js';
 
 async function refusal(p: Promise<unknown>): Promise<GatewayError> {
@@ -37,6 +38,7 @@ describe('trust/document-signature', () => {
     expect(r.participant?.id).to.equal('hospital-shanghai-example');
     expect(r.organizationId).to.equal('org-shanghai-example');
     expect(r.alg).to.equal('RS384');
+    expect(r.documentCanonical, 'the whole Bundle, signature included').to.equal(canonicalJson(signed));
     expect(signed.signature?.sigFormat).to.equal('application/jose');
     expect(signed.signature?.type[0]?.code).to.equal('1.2.840.10065.1.12.1.1');
     expect(signed.signature?.who).to.deep.equal({ type: 'Organization', identifier: { system: 'https://emr-gateway.example.org/fhir/sid/organization', value: 'org-shanghai-example' } });
