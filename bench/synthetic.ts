@@ -21,7 +21,7 @@ const LOINC = 'http://loinc.org';
 const ICD10 = 'urn:oid:2.16.156.10011.2.3.3.11';
 
 /** mulberry32: small, fast, seedable; good enough for test data (not for anything secret). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

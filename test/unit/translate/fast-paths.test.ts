@@ -15,7 +15,7 @@
 import { expect } from 'chai';
 import { createGlossary, type GlossEntry } from '../../../src/translate/gloss.js';
 import type { Lang, Terminology } from '../../../src/translate/terminology.js';
-import { syntheticDischargeSummary } from '../../../bench/synthetic.js';
+import { prng, syntheticDischargeSummary } from '../../../bench/synthetic.js';
 import path from 'node:path';
 import { translationResources } from '../../../src/compose/translation.js';
 import { createTranslator } from '../../../src/translate/index.js';
@@ -64,18 +64,6 @@ function hasTarget(term: Terminology, m: { system: string; code: string }, to: L
     if (name && (to === 'en') === !/\p{Script=Han}/u.test(name)) return true;
   }
   return term.display(m.system, m.code, to) !== undefined || term.parentTitle(m.system, m.code, to) !== undefined;
-}
-
-/** mulberry32, as bench/synthetic.ts: deterministic texts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('translate/fast paths give the plain algorithms\' results', () => {
