@@ -13,6 +13,7 @@
  */
 import type { Coding, Extension, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
+import { deepFreeze } from '../fhir/freeze.js';
 import { noticeText, rightsText } from './notice.js';
 import type { ConsentView, GrantRequest, IdentifierKey, Recipient } from './types.js';
 import {
@@ -175,19 +176,11 @@ function codeIn<T extends string>(list: readonly T[], v: unknown, what: string):
  */
 const frozenViews = new WeakMap<object, ConsentView>();
 
-function freezeView<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) freezeView((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
-
 /** Reads one of our Consents into a ConsentView; throws TypeError if it is not one we built. */
 export function readConsent(resource: unknown): ConsentView {
   if (isObject(resource) && Object.isFrozen(resource)) {
     let view = frozenViews.get(resource);
-    if (!view) frozenViews.set(resource, (view = freezeView(readConsentView(resource))));
+    if (!view) frozenViews.set(resource, (view = deepFreeze(readConsentView(resource))));
     return view;
   }
   return readConsentView(resource);

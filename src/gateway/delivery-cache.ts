@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../fhir/canonical.js';
+import { deepFreeze } from '../fhir/freeze.js';
 import type { Bundle } from '../fhir/types.js';
 import type { Permit } from '../consent/index.js';
 import type { TargetLanguage } from './consent-deps.js';
@@ -66,14 +67,6 @@ const jsonText = new WeakMap<object, string>();
  */
 export function deliveredJson(bundle: object): string | undefined {
   return jsonText.get(bundle);
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v as object)) deepFreeze(x);
-  }
-  return v;
 }
 
 export function deliveryKeyString(k: DeliveryKey): string {

@@ -26,17 +26,10 @@
  * - Absent answers are not cached (an unknown id costs a query, as before). Bounded.
  */
 import type { ConsentRecord, ConsentStore } from '../consent/ports.js';
+import { deepFreeze } from '../fhir/freeze.js';
 import type { DocumentHead, DocumentStore, Store, Stores } from './ports.js';
 
 const MAX_ENTRIES = 10_000;
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
 
 /** One cached read keyed by id, with the write bookkeeping described above. */
 export class VersionedCache<V> {

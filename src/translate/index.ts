@@ -50,7 +50,7 @@ export interface Translator {
 export function createTranslator(options: TranslatorOptions): Translator {
   const res = options?.resources as unknown;
   if (typeof res !== 'object' || res === null || typeof (res as Iterable<Resource>)[Symbol.iterator] !== 'function') {
-    throw new TypeError('createTranslator: resources must be an array');
+    throw new TypeError('createTranslator: resources must be iterable');
   }
   const key = options.pseudonymKey;
   if (!(typeof key === 'string' || key instanceof Uint8Array) || key.length < 16) throw new TypeError('createTranslator: pseudonymKey must be at least 16 bytes');
